@@ -1,0 +1,58 @@
+# syntax=docker/dockerfile:1
+# TicketPulse image: the API (default command), the live dashboard and the Alertmanager config
+# renderer all run from this one image, so the three always ship the same code.
+#
+#   docker build -t ticketpulse:0.1.0 .
+#   docker run --rm -p 8080:8080 -e DATABASE_URL=postgres://… -e ADMIN_TOKEN=… ticketpulse:0.1.0
+#
+# The base is pinned to the exact Node release CI runs (Node 20, Debian 12 "bookworm", slim).
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+# --- build: the same commands CI runs (test/deploy/app-build.test.ts runs them outside Docker).
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+# tsc emits JavaScript only; files the code loads at run time beside its modules are copied here.
+# BUILD-ASSET: src/dashboard/public -> dist/dashboard/public
+RUN cp -R src/dashboard/public dist/dashboard/public
+
+# --- production dependencies only (no TypeScript, tsx, test or build tooling in the final image).
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# --- runtime
+FROM ${NODE_IMAGE} AS runtime
+LABEL org.opencontainers.image.title="ticketpulse" \
+      org.opencontainers.image.description="TicketPulse API, live dashboard and Alertmanager config renderer"
+WORKDIR /app
+# Owned by root and read-only for the app user: the process cannot rewrite its own code.
+COPY package.json package-lock.json ./
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# The live dashboard renders the generated Grafana JSON; the renderer reads the Alertmanager template.
+COPY monitoring/grafana/dashboards ./monitoring/grafana/dashboards
+COPY monitoring/alertmanager ./monitoring/alertmanager
+# The only writable place: a named volume mounted here starts with this ownership (the compose
+# Alertmanager init service writes the rendered config into it). Kubernetes mounts emptyDirs instead.
+RUN mkdir -p /app/generated && chown node:node /app/generated
+# With DATABASE_URL set the API writes nothing to disk, so the root filesystem can be read-only.
+ENV HOST=0.0.0.0 \
+    PORT=8080 \
+    NODE_OPTIONS=--enable-source-maps
+# `node` (uid 1000) comes with the official image.
+USER node
+EXPOSE 8080 3000
+# Node 20 has fetch built in: no curl in the image. Liveness only (/healthz); readiness (/readyz) is
+# the orchestrator's business. The dashboard service overrides this check with its own port.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# node is PID 1 here (exec form, no shell, no npm): SIGTERM reaches the server, which stops accepting,
+# finishes in-flight requests and closes the database pool (close-with-grace) before exiting.
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/api/server.js"]
