@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { addChaosLatency } from './chaos/chaos-latency.js';
+import chaosRoutes from './chaos/chaos-routes.js';
+import concertRoutes from './concerts/concert-routes.js';
+import type { ApiConfig } from './config.js';
+import problemHandler from './http/problem-handler.js';
+import { ChaosSettingsSchema, ConcertSchema, OrderSchema, ProblemSchema } from './http/schemas.js';
+import { createValidatorCompiler } from './http/validation.js';
+import metricsPlugin from './metrics/metrics-plugin.js';
+import healthRoutes from './ops/health-routes.js';
+import orderRoutes from './orders/order-routes.js';
+import servicesPlugin from './services.js';
+
+export interface BuildOptions {
+  config: ApiConfig;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the whole API without listening, so tests can `inject()` and the server can `listen()`. */
+export async function buildApp({ config, logger }: BuildOptions): Promise<FastifyInstance> {
+  const sharedSchemas = [ProblemSchema, ConcertSchema, OrderSchema, ChaosSettingsSchema];
+  const app = Fastify({
+    logger: logger ?? { level: config.logLevel },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Access logs for every request cost ~15% of throughput; errors are logged where they happen.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(createValidatorCompiler(sharedSchemas));
+  for (const schema of sharedSchemas) app.addSchema(schema);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'TicketPulse API', version: '1.0.0', description: 'Concerts and ticket orders. See shared/contract.md.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(servicesPlugin, { config });
+  await app.register(problemHandler);
+  await app.register(metricsPlugin);
+  await app.register(healthRoutes);
+  await app.register(async (publicApi) => {
+    addChaosLatency(publicApi);
+    await publicApi.register(concertRoutes);
+    await publicApi.register(orderRoutes);
+  });
+  await app.register(chaosRoutes);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  return app;
+}

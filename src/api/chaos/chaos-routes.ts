@@ -1,0 +1,66 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { errors } from '../errors.js';
+import { ChaosSettingsSchema, problems } from '../http/schemas.js';
+
+function tokensMatch(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Runtime chaos control. Stored in the database, so every replica follows within its sync interval. */
+const chaosRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { chaos, config } = app.services;
+
+  app.addHook('onRequest', async (request) => {
+    if (!config.adminToken) {
+      throw errors.unauthorized('The admin API is disabled: start the API with ADMIN_TOKEN set to enable it.');
+    }
+    const header = request.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+    if (!tokensMatch(token, config.adminToken)) {
+      throw errors.unauthorized('Send "Authorization: Bearer <ADMIN_TOKEN>".');
+    }
+  });
+
+  const security = [{ bearerAuth: [] }];
+
+  app.get(
+    '/api/admin/chaos',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Chaos settings in force',
+        security,
+        response: { 200: Type.Ref(ChaosSettingsSchema), ...problems(401, 503) },
+      },
+    },
+    async () => chaos.settings,
+  );
+
+  app.put(
+    '/api/admin/chaos',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Change the simulated payment failures and latency, for every replica',
+        security,
+        body: ChaosSettingsSchema,
+        response: { 200: Type.Ref(ChaosSettingsSchema), ...problems(400, 401, 503) },
+      },
+    },
+    async (request) => {
+      const { latencyMs } = request.body;
+      if (latencyMs.max < latencyMs.min) {
+        throw errors.invalidRequest(`body/latencyMs/max must be >= latencyMs.min (${latencyMs.max} < ${latencyMs.min})`);
+      }
+      const settings = await chaos.update(request.body);
+      request.log.info({ chaos: settings }, 'chaos settings updated by admin');
+      return settings;
+    },
+  );
+};
+
+export default chaosRoutes;

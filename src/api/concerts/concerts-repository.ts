@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../db/database.js';
+
+export interface Concert {
+  id: string;
+  name: string;
+  venue: string;
+  startsAt: string;
+  capacity: number;
+  priceCents: number;
+  ticketsSold: number;
+  ticketsAvailable: number;
+  createdAt: string;
+}
+
+export interface NewConcert {
+  name: string;
+  venue: string;
+  startsAt: string;
+  capacity: number;
+  priceCents: number;
+}
+
+interface ConcertRow {
+  id: string;
+  name: string;
+  venue: string;
+  starts_at: Date;
+  capacity: number;
+  price_cents: number;
+  tickets_sold: number;
+  created_at: Date;
+}
+
+const COLUMNS = 'id, name, venue, starts_at, capacity, price_cents, tickets_sold, created_at';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A malformed id cannot name a concert or order: answer "not found" without asking the database. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+function toConcert(row: ConcertRow): Concert {
+  return {
+    id: row.id,
+    name: row.name,
+    venue: row.venue,
+    startsAt: row.starts_at.toISOString(),
+    capacity: row.capacity,
+    priceCents: row.price_cents,
+    ticketsSold: row.tickets_sold,
+    ticketsAvailable: row.capacity - row.tickets_sold,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** Pagination cursor: the (createdAt, id) of the last item seen, opaque to clients. */
+export function encodeCursor(concert: Concert): string {
+  return Buffer.from(`${concert.createdAt}|${concert.id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
+  const [createdAt, id, extra] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (extra !== undefined || !id || !isUuid(id) || Number.isNaN(Date.parse(createdAt ?? ''))) return undefined;
+  return { createdAt: createdAt!, id };
+}
+
+export class ConcertsRepository {
+  constructor(private readonly db: Database) {}
+
+  async create(input: NewConcert): Promise<Concert> {
+    const [row] = await this.db.query<ConcertRow>(
+      'create_concert',
+      `INSERT INTO concerts (id, name, venue, starts_at, capacity, price_cents)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+      [randomUUID(), input.name, input.venue, input.startsAt, input.capacity, input.priceCents],
+    );
+    return toConcert(row!);
+  }
+
+  async findById(id: string): Promise<Concert | undefined> {
+    if (!isUuid(id)) return undefined;
+    const [row] = await this.db.query<ConcertRow>('get_concert', `SELECT ${COLUMNS} FROM concerts WHERE id = $1`, [id]);
+    return row ? toConcert(row) : undefined;
+  }
+
+  /** Newest first, keyset-paginated so deep pages cost the same as the first. */
+  async list(limit: number, after?: { createdAt: string; id: string }): Promise<Concert[]> {
+    const rows = after
+      ? await this.db.query<ConcertRow>(
+          'list_concerts_after',
+          `SELECT ${COLUMNS} FROM concerts WHERE (created_at, id) < ($1::timestamptz, $2::uuid)
+           ORDER BY created_at DESC, id DESC LIMIT $3`,
+          [after.createdAt, after.id, limit],
+        )
+      : await this.db.query<ConcertRow>(
+          'list_concerts',
+          `SELECT ${COLUMNS} FROM concerts ORDER BY created_at DESC, id DESC LIMIT $1`,
+          [limit],
+        );
+    return rows.map(toConcert);
+  }
+
+  /** For the sell-through gauge: the few concerts with the most tickets sold, and how many are on sale. */
+  async salesSnapshot(top: number): Promise<{ onSale: number; busiest: Concert[] }> {
+    const [counts] = await this.db.query<{ on_sale: number }>(
+      'concerts_on_sale',
+      `SELECT count(*)::int AS on_sale FROM concerts WHERE tickets_sold < capacity AND starts_at > now()`,
+    );
+    const rows = await this.db.query<ConcertRow>(
+      'busiest_concerts',
+      `SELECT ${COLUMNS} FROM concerts WHERE tickets_sold > 0 ORDER BY tickets_sold DESC, id LIMIT $1`,
+      [top],
+    );
+    return { onSale: counts?.on_sale ?? 0, busiest: rows.map(toConcert) };
+  }
+}

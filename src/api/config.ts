@@ -1,0 +1,60 @@
+import {
+  ConfigError,
+  readEnum,
+  readInteger,
+  readNumber,
+  readOptionalString,
+  readString,
+  readUrl,
+} from '../shared/env.js';
+
+/** Everything the API reads from its environment, validated once at start-up. */
+export interface ApiConfig {
+  host: string;
+  port: number;
+  /** PostgreSQL when set; embedded PGlite under `dataDir` otherwise. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  databasePoolSize: number;
+  /** Without a token the admin API refuses every call. */
+  adminToken: string | undefined;
+  chaosDefaults: ChaosSettings;
+  chaosSyncIntervalMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Slow-request budget for shutdown: in-flight requests get this long to finish. */
+  shutdownTimeoutMs: number;
+}
+
+export interface ChaosSettings {
+  failureRate: number;
+  latencyMs: { min: number; max: number };
+}
+
+export const MAX_CHAOS_LATENCY_MS = 60_000;
+
+export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
+  const latencyMin = readInteger(env, 'CHAOS_LATENCY_MIN_MS', 5, 0, MAX_CHAOS_LATENCY_MS);
+  const latencyMax = readInteger(env, 'CHAOS_LATENCY_MAX_MS', Math.max(150, latencyMin), 0, MAX_CHAOS_LATENCY_MS);
+  if (latencyMax < latencyMin) {
+    throw new ConfigError(`CHAOS_LATENCY_MAX_MS must be >= CHAOS_LATENCY_MIN_MS (${latencyMax} < ${latencyMin})`);
+  }
+  const adminToken = readOptionalString(env, 'ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 8) {
+    throw new ConfigError('ADMIN_TOKEN must be at least 8 characters long');
+  }
+  return {
+    host: readString(env, 'HOST', '0.0.0.0'),
+    port: readInteger(env, 'PORT', 8080, 0, 65535),
+    databaseUrl: readUrl(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
+    dataDir: readString(env, 'DATA_DIR', './data'),
+    databasePoolSize: readInteger(env, 'DATABASE_POOL_SIZE', 20, 1, 500),
+    adminToken,
+    chaosDefaults: {
+      failureRate: readNumber(env, 'CHAOS_FAILURE_RATE', 0.02, 0, 1),
+      latencyMs: { min: latencyMin, max: latencyMax },
+    },
+    chaosSyncIntervalMs: readInteger(env, 'CHAOS_SYNC_INTERVAL_MS', 1000, 100, 60_000),
+    logLevel: readEnum(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+  };
+}

@@ -1,0 +1,64 @@
+import pg from 'pg';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import { DatabaseUnavailableError, isConnectionError, type Database, type QueryObserver } from './database.js';
+
+export interface PostgresOptions {
+  url: string;
+  poolSize: number;
+  logger: Logger;
+  observe: QueryObserver;
+}
+
+export function createPostgresDatabase({ url, poolSize, logger, observe }: PostgresOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    application_name: 'ticketpulse-api',
+    // Fail fast while the database is down so callers get a 503 instead of a hung request.
+    connectionTimeoutMillis: 2_000,
+    query_timeout: 10_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+  });
+  // An idle client losing its connection emits here; unhandled, it would crash the process.
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+
+  async function query<Row>(name: string, text: string, values: unknown[] = []): Promise<Row[]> {
+    const started = performance.now();
+    try {
+      const result = await pool.query({ name, text, values });
+      return result.rows as Row[];
+    } catch (error) {
+      if (isConnectionError(error)) throw new DatabaseUnavailableError(error);
+      throw error;
+    } finally {
+      observe(name, (performance.now() - started) / 1000);
+    }
+  }
+
+  return {
+    kind: 'postgres',
+    query,
+    async withAdvisoryLock(key, work) {
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [key]);
+        try {
+          return await work(async (text) => {
+            await client.query(text);
+          });
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [key]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    poolStats() {
+      return { inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount };
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Request and response schemas: validation, OpenAPI and fast serialization from one source. */
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.Optional(Type.String()),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem document (application/problem+json)' },
+);
+
+export const ConcertSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    name: Type.String(),
+    venue: Type.String(),
+    startsAt: Type.String({ format: 'date-time' }),
+    capacity: Type.Integer(),
+    priceCents: Type.Integer(),
+    ticketsSold: Type.Integer(),
+    ticketsAvailable: Type.Integer(),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Concert' },
+);
+
+export const NewConcertSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    venue: Type.String({ minLength: 1, maxLength: 200 }),
+    startsAt: Type.String({ format: 'date-time' }),
+    capacity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+    priceCents: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
+  },
+  { additionalProperties: false },
+);
+export type NewConcertBody = Static<typeof NewConcertSchema>;
+
+export const ConcertPageSchema = Type.Object({
+  items: Type.Array(Type.Ref(ConcertSchema)),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const ConcertListQuerySchema = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const IdParamsSchema = Type.Object({ id: Type.String({ maxLength: 100 }) });
+
+export const OrderSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    concertId: Type.String({ format: 'uuid' }),
+    quantity: Type.Integer(),
+    totalCents: Type.Integer(),
+    customerEmail: Type.String(),
+    status: Type.Literal('confirmed'),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Order' },
+);
+
+export const NewOrderSchema = Type.Object(
+  {
+    quantity: Type.Integer({ minimum: 1, maximum: 10 }),
+    customerEmail: Type.String({ format: 'email', maxLength: 320 }),
+  },
+  { additionalProperties: false },
+);
+export type NewOrderBody = Static<typeof NewOrderSchema>;
+
+export const OrderHeadersSchema = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
+
+export const ChaosSettingsSchema = Type.Object(
+  {
+    failureRate: Type.Number({ minimum: 0, maximum: 1 }),
+    latencyMs: Type.Object(
+      {
+        min: Type.Integer({ minimum: 0, maximum: 60_000 }),
+        max: Type.Integer({ minimum: 0, maximum: 60_000 }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, $id: 'ChaosSettings' },
+);
+
+export const HealthSchema = Type.Object({ status: Type.String() });
+
+/** The problem responses a route can give, for its OpenAPI entry. */
+export function problems(...statuses: number[]): Record<number, typeof ProblemSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, Type.Ref(ProblemSchema)])) as Record<
+    number,
+    typeof ProblemSchema
+  >;
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { OrderOutcome } from './metrics.js';
+
+/** Paths that are not traffic: they would drown the RED figures in scrapes and probes. */
+const UNTRACKED_ROUTES = new Set(['/metrics', '/healthz', '/readyz']);
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+export const UNMATCHED_ROUTE = '__unmatched__';
+const ORDER_ROUTE = '/api/concerts/:id/orders';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the order route when a purchase attempt reached a business outcome. */
+    orderOutcome?: { outcome: OrderOutcome; quantity: number; totalCents: number };
+  }
+}
+
+/**
+ * All HTTP and business instrumentation in one place: routes only tag the request with what
+ * happened; this plugin turns it into metrics when the response is sent.
+ */
+async function metricsPlugin(app: FastifyInstance): Promise<void> {
+  const { metrics, db, chaos, concerts } = app.services;
+
+  chaos.onChange((settings) => {
+    metrics.chaosFailureRate.set(settings.failureRate);
+    metrics.chaosLatencyMin.set(settings.latencyMs.min / 1000);
+    metrics.chaosLatencyMax.set(settings.latencyMs.max / 1000);
+  });
+
+  app.addHook('onResponse', async (request: FastifyRequest, reply) => {
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    if (UNTRACKED_ROUTES.has(route)) return;
+    const labels = {
+      method: KNOWN_METHODS.has(request.method) ? request.method : 'OTHER',
+      route: request.is404 ? UNMATCHED_ROUTE : route,
+      status_code: String(reply.statusCode),
+    };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+
+    if (route !== ORDER_ROUTE || request.method !== 'POST') return;
+    const tagged = request.orderOutcome;
+    if (tagged) {
+      metrics.orders.inc({ outcome: tagged.outcome });
+      if (tagged.outcome === 'confirmed') {
+        metrics.ticketsSold.inc(tagged.quantity);
+        metrics.revenue.inc(tagged.totalCents);
+      }
+    } else if (reply.statusCode >= 400 && reply.statusCode < 500) {
+      metrics.orders.inc({ outcome: 'rejected' });
+    }
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    const pool = db.poolStats();
+    metrics.dbInUse.set(pool.inUse);
+    metrics.dbWaiting.set(pool.waiting);
+    try {
+      const snapshot = await concerts.salesSnapshot(5);
+      metrics.concertsOnSale.set(snapshot.onSale);
+      metrics.sellThrough.reset();
+      for (const concert of snapshot.busiest) {
+        metrics.sellThrough.set(
+          { concert_id: concert.id, concert_name: concert.name.slice(0, 60) },
+          concert.ticketsSold / concert.capacity,
+        );
+      }
+    } catch (error) {
+      // Sales gauges keep their last values; the process metrics still matter most in an outage.
+      app.log.warn({ err: error }, 'could not refresh sales gauges');
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+}
+
+export default fp(metricsPlugin, { name: 'metrics', dependencies: ['services'] });

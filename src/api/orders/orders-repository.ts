@@ -1,0 +1,103 @@
+import type { Database } from '../db/database.js';
+import { isUuid } from '../concerts/concerts-repository.js';
+
+export interface Order {
+  id: string;
+  concertId: string;
+  quantity: number;
+  totalCents: number;
+  customerEmail: string;
+  status: 'confirmed';
+  createdAt: string;
+}
+
+interface OrderRow {
+  id: string;
+  concert_id: string;
+  quantity: number;
+  total_cents: number;
+  customer_email: string;
+  status: 'confirmed';
+  created_at: Date;
+}
+
+const COLUMNS = 'id, concert_id, quantity, total_cents, customer_email, status, created_at';
+
+function toOrder(row: OrderRow): Order {
+  return {
+    id: row.id,
+    concertId: row.concert_id,
+    quantity: row.quantity,
+    totalCents: row.total_cents,
+    customerEmail: row.customer_email,
+    status: row.status,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/**
+ * Why one statement: the conditional UPDATE takes the concert's row lock and only succeeds while
+ * `capacity - tickets_sold >= quantity`; the INSERT of the order happens in the same statement, so
+ * it is one implicit transaction — both happen or neither. Concurrent buyers queue on the row lock
+ * and re-check the condition against the committed count (PostgreSQL's EvalPlanQual), so
+ * `tickets_sold` never exceeds capacity and always equals the sum of confirmed quantities. One
+ * round trip keeps the lock held for the shortest possible time, which is what bounds throughput
+ * on a hot concert. A duplicate idempotency key makes the INSERT fail, which undoes the UPDATE too.
+ */
+const PURCHASE_SQL = `
+  WITH sold AS (
+    UPDATE concerts SET tickets_sold = tickets_sold + $2
+    WHERE id = $1 AND capacity - tickets_sold >= $2
+    RETURNING id, price_cents
+  )
+  INSERT INTO orders (id, concert_id, quantity, total_cents, customer_email, idempotency_key)
+  SELECT $3, sold.id, $2, sold.price_cents * $2, $4, $5 FROM sold
+  RETURNING ${COLUMNS}`;
+
+export class OrdersRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Returns the confirmed order, or undefined when the concert is missing or lacks tickets. */
+  async purchase(input: {
+    id: string;
+    concertId: string;
+    quantity: number;
+    customerEmail: string;
+    idempotencyKey: string | undefined;
+  }): Promise<Order | undefined> {
+    const [row] = await this.db.query<OrderRow>('purchase', PURCHASE_SQL, [
+      input.concertId,
+      input.quantity,
+      input.id,
+      input.customerEmail,
+      input.idempotencyKey ?? null,
+    ]);
+    return row ? toOrder(row) : undefined;
+  }
+
+  async findById(id: string): Promise<Order | undefined> {
+    if (!isUuid(id)) return undefined;
+    const [row] = await this.db.query<OrderRow>('get_order', `SELECT ${COLUMNS} FROM orders WHERE id = $1`, [id]);
+    return row ? toOrder(row) : undefined;
+  }
+
+  async findByIdempotencyKey(key: string): Promise<Order | undefined> {
+    const [row] = await this.db.query<OrderRow>(
+      'get_order_by_idempotency_key',
+      `SELECT ${COLUMNS} FROM orders WHERE idempotency_key = $1`,
+      [key],
+    );
+    return row ? toOrder(row) : undefined;
+  }
+
+  /** Tickets still available, or undefined when the concert does not exist. */
+  async ticketsAvailable(concertId: string): Promise<number | undefined> {
+    if (!isUuid(concertId)) return undefined;
+    const [row] = await this.db.query<{ available: number }>(
+      'tickets_available',
+      'SELECT capacity - tickets_sold AS available FROM concerts WHERE id = $1',
+      [concertId],
+    );
+    return row?.available;
+  }
+}

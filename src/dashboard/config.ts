@@ -1,0 +1,81 @@
+// Configuration of the live dashboard server, read once at start-up and validated: a bad value is a
+// one-line ConfigError naming the variable (or option), never a stack trace.
+import { fileURLToPath } from 'node:url';
+import { ConfigError, readEnum, readInteger, readOptionalString, readString, readUrl } from '../shared/env.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface DashboardConfig {
+  host: string;
+  /** 0 = a free ephemeral port (tests). */
+  port: number;
+  prometheusUrl: string;
+  alertmanagerUrl: string;
+  /** The TicketPulse API, whose admin endpoint the chaos control calls. */
+  apiUrl: string;
+  /** Held server-side only; without it the chaos control is shown as disabled. */
+  adminToken: string | undefined;
+  /** Folder of generated Grafana dashboard JSON files (monitoring/grafana/dashboards). */
+  dashboardsDir: string;
+  /** How long the server waits for Prometheus, Alertmanager or the API before calling them unreachable. */
+  upstreamTimeoutMs: number;
+  logLevel: LogLevel;
+}
+
+export const DEFAULT_DASHBOARDS_DIR = fileURLToPath(new URL('../../monitoring/grafana/dashboards', import.meta.url));
+
+const HTTP = ['http:', 'https:'];
+
+export function loadDashboardConfig(env: Record<string, string | undefined> = process.env): DashboardConfig {
+  return {
+    host: readString(env, 'DASHBOARD_HOST', '127.0.0.1'),
+    port: readInteger(env, 'DASHBOARD_PORT', 3000, 0, 65535),
+    prometheusUrl: readUrl(env, 'PROMETHEUS_URL', 'http://127.0.0.1:9090', HTTP)!,
+    alertmanagerUrl: readUrl(env, 'ALERTMANAGER_URL', 'http://127.0.0.1:9093', HTTP)!,
+    apiUrl: readUrl(env, 'API_URL', 'http://127.0.0.1:8080', HTTP)!,
+    adminToken: readOptionalString(env, 'ADMIN_TOKEN'),
+    dashboardsDir: readString(env, 'DASHBOARDS_DIR', DEFAULT_DASHBOARDS_DIR),
+    upstreamTimeoutMs: readInteger(env, 'DASHBOARD_UPSTREAM_TIMEOUT_MS', 5000, 100, 120_000),
+    logLevel: readEnum(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+  };
+}
+
+/**
+ * Defaults filled in and every field checked, for callers that pass options in code
+ * (tests, the one-command stack). Errors name the option, like the env errors name the variable.
+ */
+export function resolveDashboardConfig(options: Partial<DashboardConfig> = {}): DashboardConfig {
+  const defaults = loadDashboardConfig({});
+  const config: DashboardConfig = { ...defaults };
+  for (const [key, value] of Object.entries(options) as [keyof DashboardConfig, unknown][]) {
+    if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
+    throw new ConfigError(`port must be an integer from 0 to 65535 (got ${String(config.port)})`);
+  }
+  if (typeof config.host !== 'string' || config.host === '') throw new ConfigError('host must be a non-empty string');
+  for (const key of ['prometheusUrl', 'alertmanagerUrl', 'apiUrl'] as const) {
+    config[key] = checkHttpUrl(key, config[key]);
+  }
+  if (config.adminToken === '') config.adminToken = undefined;
+  if (!Number.isInteger(config.upstreamTimeoutMs) || config.upstreamTimeoutMs < 100) {
+    throw new ConfigError(`upstreamTimeoutMs must be an integer >= 100 (got ${String(config.upstreamTimeoutMs)})`);
+  }
+  if (!LOG_LEVELS.includes(config.logLevel)) {
+    throw new ConfigError(`logLevel must be one of ${LOG_LEVELS.join(', ')} (got "${String(config.logLevel)}")`);
+  }
+  return config;
+}
+
+function checkHttpUrl(name: string, value: unknown): string {
+  let url: URL;
+  try {
+    url = new URL(String(value));
+  } catch {
+    throw new ConfigError(`${name} must be a URL (got "${String(value)}")`);
+  }
+  if (!HTTP.includes(url.protocol)) throw new ConfigError(`${name} must use http: or https: (got "${url.protocol}")`);
+  // Stored without a trailing slash so paths can be appended as `${base}/api/v1/...`.
+  return String(value).replace(/\/+$/, '');
+}
