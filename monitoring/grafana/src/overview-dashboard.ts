@@ -169,7 +169,7 @@ export function buildOverviewDashboard() {
           title: 'Tickets sold / min',
           description: 'Tickets sold per minute (confirmed orders only).',
           unit: units.Short,
-          queries: [{ expr: `${perMinute('tickets_sold_total')} or vector(0)`, legend: 'tickets/min' }],
+          queries: [{ expr: perMinute('tickets_sold_total'), legend: 'tickets/min' }],
           thresholds: thresholds('blue'),
           decimals: 1,
           size: HEADLINE,
@@ -180,7 +180,7 @@ export function buildOverviewDashboard() {
           title: 'Revenue / min',
           description: 'Revenue of confirmed orders per minute, in currency units (cents / 100).',
           unit: units.Short,
-          queries: [{ expr: `${perMinute('ticket_revenue_cents_total')} / 100 or vector(0)`, legend: 'revenue/min' }],
+          queries: [{ expr: `${perMinute('ticket_revenue_cents_total')} / 100`, legend: 'revenue/min' }],
           thresholds: thresholds('blue'),
           decimals: 2,
           size: HEADLINE,
@@ -267,7 +267,7 @@ export function buildOverviewDashboard() {
             'Orders whose (simulated) payment failed, per minute; they answer 502 and count as errors. Raise CHAOS failure rate to see them.',
           unit: units.Short,
           queries: [
-            { expr: `${perMinute('ticket_orders_total', 'outcome="payment_failed"')} or vector(0)`, legend: 'payment failed' },
+            { expr: perMinute('ticket_orders_total', 'outcome="payment_failed"'), legend: 'payment failed' },
           ],
           color: 'red',
           min: 0,
@@ -280,7 +280,7 @@ export function buildOverviewDashboard() {
           description:
             'Orders refused because the concert had too few tickets left (409). A business outcome, not an error: it does not burn the error budget.',
           unit: units.Short,
-          queries: [{ expr: `${perMinute('ticket_orders_total', 'outcome="sold_out"')} or vector(0)`, legend: 'sold out' }],
+          queries: [{ expr: perMinute('ticket_orders_total', 'outcome="sold_out"'), legend: 'sold out' }],
           color: 'blue',
           min: 0,
           size: THIRD,
@@ -384,8 +384,8 @@ export function buildOverviewDashboard() {
           description: 'Tickets sold per minute, and revenue per minute in currency units (cents / 100).',
           unit: units.Short,
           queries: [
-            { expr: `${perMinute('tickets_sold_total')} or vector(0)`, legend: 'tickets' },
-            { expr: `${perMinute('ticket_revenue_cents_total')} / 100 or vector(0)`, legend: 'revenue' },
+            { expr: perMinute('tickets_sold_total'), legend: 'tickets' },
+            { expr: `${perMinute('ticket_revenue_cents_total')} / 100`, legend: 'revenue' },
           ],
           min: 0,
           size: THIRD,
@@ -399,7 +399,7 @@ export function buildOverviewDashboard() {
           unit: units.PercentUnit,
           queries: [
             {
-              expr: `topk(5, max by (concert_name) (${scoped('concert_sell_through_ratio')}))`,
+              expr: `topk(5, max by (concert_id, concert_name) (${scoped('concert_sell_through_ratio')}))`,
               legend: '{{concert_name}}',
             },
           ],
