@@ -1,0 +1,294 @@
+"""TicketPulse load test: browsers, buyers and organisers against the ticket API.
+
+    locust -f load/locustfile.py --host http://127.0.0.1:8080 --shape spike --shape-duration 2m --peak-users 200
+
+Outcomes follow the API contract (docs in /work/shared/contract.md): a 409 sold-out is the business
+working as intended, so it counts as a success; a 502 payment-failed and any other 5xx are failures;
+anything the contract does not allow is a failure named "off-contract: ...". Failure names are kept
+bounded (no ids in them) so Locust's failure table groups them by kind.
+
+The test data (concerts, and the hot concert of the spike) is created by the locustfile itself when
+the test starts, on every process that runs users (standalone or each worker; never the master).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import urllib.error
+import urllib.request
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import gevent
+from locust import FastHttpUser, LoadTestShape, between, events, task
+from locust.runners import MasterRunner
+
+import shapes
+
+log = logging.getLogger("ticketpulse")
+
+# Filled in at test start; shared by every user of this process.
+concert_ids: list[str] = []
+hot_concert_id: str | None = None
+settings: dict = {}
+
+
+@events.init_command_line_parser.add_listener
+def add_arguments(parser):
+    group = parser.add_argument_group("TicketPulse")
+    group.add_argument(
+        "--shape", choices=shapes.SHAPE_NAMES, default="steady", env_var="LOCUST_SHAPE", help="Named load shape"
+    )
+    group.add_argument(
+        "--shape-duration", default="2m", env_var="LOCUST_SHAPE_DURATION", help="Duration of the shape, e.g. 90s, 2m"
+    )
+    group.add_argument("--peak-users", type=int, default=100, env_var="LOCUST_PEAK_USERS", help="Peak concurrent users")
+    group.add_argument(
+        "--hot-capacity", type=int, default=1000, env_var="LOCUST_HOT_CAPACITY", help="Tickets of the spike's hot concert"
+    )
+    group.add_argument(
+        "--seed-concerts", type=int, default=20, env_var="LOCUST_SEED_CONCERTS", help="Concerts created at test start"
+    )
+    group.add_argument(
+        "--p99-objective-ms", type=float, default=300.0, env_var="LOCUST_P99_OBJECTIVE_MS", help="Ramp stops past it"
+    )
+    group.add_argument(
+        "--error-objective", type=float, default=0.005, env_var="LOCUST_ERROR_OBJECTIVE", help="Ramp stops past it"
+    )
+    group.add_argument(
+        "--ramp-stop-at-knee",
+        default="true",
+        choices=("true", "false"),
+        env_var="LOCUST_RAMP_STOP_AT_KNEE",
+        help="Stop the ramp after the first stair that breaks an objective",
+    )
+
+
+# --- test data -------------------------------------------------------------------------------
+
+
+def _post_json(host: str, path: str, body: dict) -> dict:
+    request = urllib.request.Request(
+        host.rstrip("/") + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def _concert_body(name: str, capacity: int) -> dict:
+    starts = datetime.now(timezone.utc) + timedelta(days=random.randint(7, 180))
+    return {
+        "name": name,
+        "venue": random.choice(["Olympia", "Paradiso", "Royal Albert Hall", "Fillmore", "Berghain"]),
+        "startsAt": starts.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "capacity": capacity,
+        "priceCents": random.choice([2500, 4500, 7900, 12000]),
+    }
+
+
+@events.test_start.add_listener
+def create_test_data(environment, **_kwargs):
+    global hot_concert_id
+    if isinstance(environment.runner, MasterRunner):
+        return  # the master runs no users; each worker seeds its own data
+    options = environment.parsed_options
+    settings.update(shape=options.shape, hot_capacity=options.hot_capacity)
+    run = uuid.uuid4().hex[:6]
+    try:
+        concert_ids[:] = [
+            _post_json(environment.host, "/api/concerts", _concert_body(f"Load test {run} #{i}", 1_000_000))["id"]
+            for i in range(max(1, options.seed_concerts))
+        ]
+        hot_concert_id = None
+        if options.shape == "spike":
+            hot = _post_json(environment.host, "/api/concerts", _concert_body(f"Hot on-sale {run}", options.hot_capacity))
+            hot_concert_id = hot["id"]
+    except (urllib.error.URLError, OSError, KeyError, ValueError) as error:
+        log.error("cannot create test data at %s: %s", environment.host, error)
+        environment.process_exit_code = 2
+        environment.runner.quit()
+        return
+    log.info("created %d concerts%s", len(concert_ids), " and the hot concert" if hot_concert_id else "")
+
+
+# --- outcome classification --------------------------------------------------------------------
+
+
+def problem_type(response) -> str:
+    try:
+        return str(response.json().get("type", ""))
+    except (ValueError, AttributeError):
+        return ""
+
+
+def classify(response, expected: int) -> str | None:
+    """None when the response is what the contract promises, else a bounded failure name."""
+    status = response.status_code
+    if status == 0:
+        return f"connection-error {type(getattr(response, 'error', None)).__name__}"
+    if status == 502 and problem_type(response).endswith("/payment-failed"):
+        return "payment-failed"
+    if status >= 500:
+        return f"server-error {status}"
+    if status == 409 and expected == 201 and problem_type(response).endswith("/sold-out"):
+        return None  # a sold-out concert is the business working, not the service failing
+    if status != expected:
+        return f"off-contract: status {status}"
+    return None
+
+
+def check(response, expected: int, required_fields: tuple[str, ...] = ()) -> dict | None:
+    """Marks the response and returns its JSON body when it is a success with a body."""
+    failure = classify(response, expected)
+    if failure:
+        response.failure(failure)
+        return None
+    if response.status_code != expected:
+        response.success()
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        response.failure("off-contract: body is not JSON")
+        return None
+    missing = [field for field in required_fields if field not in body]
+    if missing:
+        response.failure(f"off-contract: missing {','.join(missing)}")
+        return None
+    response.success()
+    return body
+
+
+# --- users -------------------------------------------------------------------------------------
+
+
+class TicketPulseUser(FastHttpUser):
+    abstract = True
+    network_timeout = 10.0
+    connection_timeout = 5.0
+
+    def pick_concert(self) -> str | None:
+        if hot_concert_id and random.random() < 0.9:
+            return hot_concert_id  # the on-sale rush: nearly everyone wants the same show
+        return random.choice(concert_ids) if concert_ids else None
+
+    def view_concert(self, concert_id: str) -> dict | None:
+        with self.client.get(
+            f"/api/concerts/{concert_id}", name="/api/concerts/:id", catch_response=True
+        ) as response:
+            return check(response, 200, ("id", "ticketsAvailable"))
+
+
+class Browser(TicketPulseUser):
+    """Looks around: lists concerts, opens a few."""
+
+    weight = 6
+    wait_time = between(0.5, 2)
+
+    @task(3)
+    def list_concerts(self):
+        with self.client.get("/api/concerts?limit=20", name="/api/concerts", catch_response=True) as response:
+            page = check(response, 200, ("items", "nextCursor"))
+        if page and page["nextCursor"] and random.random() < 0.3:
+            with self.client.get(
+                f"/api/concerts?limit=20&cursor={page['nextCursor']}", name="/api/concerts", catch_response=True
+            ) as response:
+                check(response, 200, ("items", "nextCursor"))
+
+    @task(5)
+    def view(self):
+        concert_id = self.pick_concert()
+        if concert_id:
+            self.view_concert(concert_id)
+
+
+class Buyer(TicketPulseUser):
+    """Views a concert, thinks, buys 1-4 tickets with an idempotency key, checks the order."""
+
+    weight = 3
+    wait_time = between(1, 3)
+
+    @task
+    def buy(self):
+        concert_id = self.pick_concert()
+        if not concert_id:
+            return
+        concert = self.view_concert(concert_id)
+        if concert is None:
+            return
+        self.wait_time_think()
+        with self.client.post(
+            f"/api/concerts/{concert_id}/orders",
+            name="/api/concerts/:id/orders",
+            json={"quantity": random.randint(1, 4), "customerEmail": f"fan-{uuid.uuid4().hex[:10]}@example.com"},
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+            catch_response=True,
+        ) as response:
+            order = check(response, 201, ("id", "quantity", "status"))
+        if order:
+            with self.client.get(f"/api/orders/{order['id']}", name="/api/orders/:id", catch_response=True) as response:
+                check(response, 200, ("id", "status"))
+
+    def wait_time_think(self):
+        gevent.sleep(random.uniform(0.2, 1.0))
+
+
+class Organiser(TicketPulseUser):
+    """Now and then puts a new concert on sale, which buyers then find."""
+
+    weight = 1
+    wait_time = between(5, 15)
+
+    @task
+    def create_concert(self):
+        with self.client.post(
+            "/api/concerts", json=_concert_body(f"New show {uuid.uuid4().hex[:6]}", 50_000), catch_response=True
+        ) as response:
+            concert = check(response, 201, ("id", "capacity"))
+            if concert and not response.headers.get("location"):
+                response.failure("off-contract: missing Location header")
+                concert = None
+        if concert:
+            concert_ids.append(concert["id"])
+
+
+# --- the shape ---------------------------------------------------------------------------------
+
+
+class SelectedShape(LoadTestShape):
+    """Delegates to the named shape chosen with --shape (or LOCUST_SHAPE), read when the test starts."""
+
+    _shape: shapes.StagedShape | None = None
+
+    def reset_time(self):
+        super().reset_time()
+        self._shape = None
+
+    def tick(self):
+        if self._shape is None:
+            options = self.runner.environment.parsed_options
+            self._shape = shapes.create_shape(
+                options.shape,
+                shapes.parse_duration(options.shape_duration),
+                options.peak_users,
+                **(
+                    {
+                        "p99_objective_ms": options.p99_objective_ms,
+                        "error_objective": options.error_objective,
+                        "stop_at_knee": options.ramp_stop_at_knee == "true",
+                    }
+                    if options.shape == "ramp"
+                    else {}
+                ),
+            )
+            self._shape.runner = self.runner
+            log.info("shape %s: %s", options.shape, self._shape.stages)
+        result = self._shape.tick()
+        if result is None and getattr(self._shape, "stopped_at_knee_after", None) is not None:
+            log.info("ramp stopped: stair %d broke an objective (the knee is behind us)", self._shape.stopped_at_knee_after + 1)
+        return result

@@ -1,0 +1,112 @@
+// Parses and validates `npm run load` arguments into one typed object (bad input → UsageError).
+import { parseArgs } from 'node:util';
+
+export const SHAPES = ['steady', 'ramp', 'spike', 'soak'] as const;
+export type ShapeName = (typeof SHAPES)[number];
+
+export class UsageError extends Error {}
+
+export interface ChaosStep {
+  /** Seconds after the load starts. */
+  offsetS: number;
+  failureRate: number;
+  latencyMs?: { min: number; max: number };
+}
+
+export interface LoadOptions {
+  shape: ShapeName;
+  durationS: number;
+  peakUsers: number;
+  host: string;
+  outDir: string;
+  hotCapacity?: number;
+  chaos: ChaosStep[];
+  report: boolean;
+  locustArgs: string[];
+}
+
+export const USAGE = `usage: npm run load -- --shape <${SHAPES.join('|')}> [--duration 2m] [--users N] [--host URL] [--out runs/]
+       [--hot-capacity N] [--chaos <at>=<failureRate>[:<minMs>-<maxMs>] ...] [--no-report] [-- <extra locust args>]
+  --chaos 60s=0.5        at 60 s into the run set the API's payment failure rate to 0.5 (needs ADMIN_TOKEN)`;
+
+const DEFAULT_USERS: Record<ShapeName, number> = { steady: 100, ramp: 400, spike: 300, soak: 100 };
+
+/** '90', '90s', '2m', '1h30m' → seconds. Mirrors parse_duration in load/shapes.py. */
+export function parseDuration(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text);
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!text || !match) throw new UsageError(`bad duration "${text}" (use e.g. 90s, 2m, 1h30m)`);
+  const [, h, m, s] = match;
+  return Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
+}
+
+export function parseChaosStep(text: string): ChaosStep {
+  const match = /^([^=]+)=([0-9.]+)(?::(\d+)-(\d+))?$/.exec(text);
+  if (!match) throw new UsageError(`bad --chaos "${text}" (use e.g. 60s=0.5 or 60s=0.1:200-800)`);
+  const failureRate = Number(match[2]);
+  if (!(failureRate >= 0 && failureRate <= 1)) throw new UsageError(`--chaos failure rate must be 0..1: "${text}"`);
+  const step: ChaosStep = { offsetS: parseDuration(match[1]), failureRate };
+  if (match[3] !== undefined) {
+    const min = Number(match[3]);
+    const max = Number(match[4]);
+    if (max < min) throw new UsageError(`--chaos latency max < min: "${text}"`);
+    step.latencyMs = { min, max };
+  }
+  return step;
+}
+
+function positiveInt(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
+  return value;
+}
+
+export function parseLoadOptions(argv: string[]): LoadOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        shape: { type: 'string' },
+        duration: { type: 'string', default: '2m' },
+        users: { type: 'string' },
+        host: { type: 'string', default: process.env.API_URL ?? 'http://127.0.0.1:8080' },
+        out: { type: 'string', default: 'runs' },
+        'hot-capacity': { type: 'string' },
+        chaos: { type: 'string', multiple: true, default: [] },
+        'no-report': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) throw new UsageError(USAGE);
+  const shape = values.shape as ShapeName | undefined;
+  if (!shape || !SHAPES.includes(shape)) {
+    throw new UsageError(`--shape must be one of ${SHAPES.join(', ')}${shape ? `, got "${shape}"` : ''}`);
+  }
+  const durationS = parseDuration(values.duration!);
+  if (durationS < 5) throw new UsageError('--duration must be at least 5s');
+  let host: URL;
+  try {
+    host = new URL(values.host!);
+  } catch {
+    throw new UsageError(`--host must be a URL like http://127.0.0.1:8080, got "${values.host}"`);
+  }
+  const chaos = (values.chaos ?? []).map(parseChaosStep).sort((a, b) => a.offsetS - b.offsetS);
+  if (chaos.some((step) => step.offsetS >= durationS)) throw new UsageError('--chaos times must fall inside --duration');
+  return {
+    shape,
+    durationS,
+    peakUsers: values.users ? positiveInt('users', values.users) : DEFAULT_USERS[shape],
+    host: host.origin,
+    outDir: values.out!,
+    hotCapacity: values['hot-capacity'] ? positiveInt('hot-capacity', values['hot-capacity']) : undefined,
+    chaos,
+    report: !values['no-report'],
+    locustArgs: positionals,
+  };
+}

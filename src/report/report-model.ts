@@ -1,0 +1,263 @@
+// Assembles a run's report from Locust's CSVs and Prometheus: the charts and the document's sections.
+// The sections are format-neutral; render-markdown.ts and render-html.ts turn them into files.
+import type { RunRecord } from '../../load/run-record.js';
+import {
+  alertIntervals,
+  chaosChanges,
+  detections,
+  findKnee,
+  type AlertInterval,
+  type ChaosPoint,
+  type Detection,
+  type Knee,
+} from './analysis.js';
+import { renderChart, type RenderedChart } from './charts.js';
+import type { EndpointStats, FailureKind, LocustResults } from './locust-csv.js';
+import type { NamedSeries, Points, PrometheusData } from './prometheus-data.js';
+
+export interface Table {
+  head: string[];
+  rows: string[][];
+  /** Columns to right-align (numbers). */
+  numeric?: boolean[];
+}
+
+export interface Section {
+  title: string;
+  paragraphs: string[];
+  tables: Table[];
+  charts: RenderedChart[];
+}
+
+export interface ReportModel {
+  title: string;
+  sections: Section[];
+  charts: RenderedChart[];
+  knee?: Knee;
+  alerts: AlertInterval[];
+  chaos: ChaosPoint[];
+  detections: Detection[];
+  /** The endpoint table's figures as numbers, for checks against Locust's own totals. */
+  endpointFigures: Array<{ method: string; name: string; requests: number; failures: number }>;
+}
+
+const fmtMs = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v)}`);
+const fmtInt = (v: number) => Math.round(v).toLocaleString('en-US');
+const fmtPct = (v: number) => `${(v * 100).toFixed(2)}%`;
+const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function failuresByKind(failures: FailureKind[], endpoint?: EndpointStats): string {
+  const counts = new Map<string, number>();
+  for (const failure of failures) {
+    if (endpoint && (failure.method !== endpoint.method || failure.name !== endpoint.name)) continue;
+    counts.set(failure.kind, (counts.get(failure.kind) ?? 0) + failure.occurrences);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${kind} × ${fmtInt(n)}`).join('; ') || '—';
+}
+
+function endpointTable(locust: LocustResults): Table {
+  const row = (e: EndpointStats, label: string) => [
+    label,
+    fmtInt(e.requests),
+    fmtInt(e.failures),
+    failuresByKind(locust.failures, e.name === 'Aggregated' ? undefined : e),
+    fmtMs(e.percentilesMs['50%']),
+    fmtMs(e.percentilesMs['95%']),
+    fmtMs(e.percentilesMs['99%']),
+    fmtMs(e.maxMs),
+    e.requestsPerS.toFixed(1),
+  ];
+  return {
+    head: ['Endpoint', 'Requests', 'Failures', 'Failures by kind', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'req/s'],
+    rows: [...locust.endpoints.map((e) => row(e, `${e.method} ${e.name}`)), row(locust.total, 'All endpoints')],
+    numeric: [false, true, true, false, true, true, true, true, true],
+  };
+}
+
+export function buildReportModel(run: RunRecord, locust: LocustResults, prom: PrometheusData): ReportModel {
+  const startMs = prom.window.startS * 1000;
+  const endMs = prom.window.endS * 1000;
+  const history = locust.history.filter((p) => p.t * 1000 >= startMs - 1000 && p.t * 1000 <= endMs + 1000);
+  const users: Points = history.map((p) => [p.t * 1000, p.users]);
+  const fromHistory = (name: string, pick: (p: (typeof history)[number]) => number | null): NamedSeries => ({
+    name,
+    points: history.filter((p) => pick(p) !== null).map((p) => [p.t * 1000, pick(p)!]),
+  });
+
+  const alerts = alertIntervals(prom.alerts, prom.alertStepS, prom.window.endS);
+  const recorded: ChaosPoint[] = run.chaosChanges.map((c) => ({
+    at: Date.parse(c.at),
+    failureRate: c.settings.failureRate,
+    latencyMs: c.settings.latencyMs,
+    source: 'run.json',
+  }));
+  const chaos = chaosChanges(recorded, prom.chaosFailureRate, (prom.window.scrapeIntervalS + prom.window.stepS) * 2000);
+  const detected = detections(alerts, chaos);
+  const common = { users, alerts, chaos, startMs, endMs };
+  const o = run.objectives;
+
+  const charts = [
+    renderChart({
+      ...common,
+      id: 'requests',
+      title: 'Requests per second',
+      unit: 'req/s',
+      series: [
+        fromHistory('Locust requests/s', (p) => p.requestsPerS),
+        fromHistory('Locust failures/s', (p) => p.failuresPerS),
+        ...prom.requestsPerS,
+      ],
+    }),
+    renderChart({
+      ...common,
+      id: 'latency',
+      title: 'Latency (Locust: last 10 s window; API: histogram)',
+      unit: 'ms',
+      series: [
+        fromHistory('p50', (p) => p.p50),
+        fromHistory('p95', (p) => p.p95),
+        fromHistory('p99', (p) => p.p99),
+        ...prom.p99Ms,
+      ],
+      objective: { value: o.p99Ms, label: `p99 objective ${o.p99Ms} ms` },
+    }),
+    renderChart({
+      ...common,
+      id: 'errors',
+      title: 'Error ratio',
+      unit: '%',
+      series: [
+        fromHistory('Locust failures %', (p) => (p.requestsPerS > 0 ? (p.failuresPerS / p.requestsPerS) * 100 : 0)),
+        ...prom.errorRatio,
+      ],
+      objective: { value: o.errorRatio * 100, label: `objective ${o.errorRatio * 100}%` },
+    }),
+    renderChart({ ...common, id: 'cpu', title: 'API CPU', unit: 'cores', series: prom.cpuCores }),
+    renderChart({ ...common, id: 'memory', title: 'API memory', unit: 'MiB', series: prom.memoryMiB }),
+    renderChart({
+      ...common,
+      id: 'tickets',
+      title: 'Tickets sold during the run',
+      unit: 'tickets',
+      series: prom.ticketsSold,
+    }),
+  ];
+
+  const t = locust.total;
+  const failureRatio = t.requests > 0 ? t.failures / t.requests : 0;
+  const m = run.machine;
+  const summary: Section = {
+    title: 'Run',
+    paragraphs: [
+      `Shape **${run.shape}** for ${run.durationS} s, up to ${run.peakUsers} users${run.hotCapacity ? ` (hot concert capacity ${run.hotCapacity})` : ''}, against ${run.host}.`,
+      `Window ${run.startedAt} → ${run.endedAt ?? '?'} (UTC). Locust ${run.locust.version}; Prometheus step ${prom.window.stepS} s, rate window ${prom.window.rateWindowS} s, scrape interval ${prom.window.scrapeIntervalS} s.`,
+      `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}. Locust and the API share these CPUs, so the figures are a lower bound of what the API alone could do.`,
+      `**${fmtInt(t.requests)} requests, ${fmtInt(t.failures)} failures (${fmtPct(failureRatio)})**, p99 ${fmtMs(t.percentilesMs['99%'])} ms — objectives: p99 ≤ ${o.p99Ms} ms, errors ≤ ${fmtPct(o.errorRatio)}. A 409 sold-out counts as a success (the business working); 502 payment-failed and every other 5xx are failures.`,
+    ],
+    tables: [],
+    charts: [],
+  };
+  const sections: Section[] = [
+    summary,
+    { title: 'Load and response', paragraphs: [], tables: [], charts: charts.slice(0, 3) },
+    { title: 'Resources and business', paragraphs: [], tables: [], charts: charts.slice(3) },
+    {
+      title: 'Endpoints',
+      paragraphs: ["From Locust's own statistics (milliseconds, whole run)."],
+      tables: [endpointTable(locust)],
+      charts: [],
+    },
+  ];
+
+  let knee: Knee | undefined;
+  if (run.shape === 'ramp') {
+    knee = findKnee(history, o);
+    const verdict = knee.knee
+      ? `**Knee: ${knee.knee.users} users, ${knee.knee.requestsPerS.toFixed(0)} req/s** — the highest stair with p99 ≤ ${o.p99Ms} ms and errors ≤ ${fmtPct(o.errorRatio)}${knee.broken ? `; the next stair (${knee.broken.users} users) broke an objective` : '; no stair broke an objective, so the knee is at or above the peak'}.`
+      : knee.broken
+        ? `**No stair met the objectives**: already ${knee.broken.users} users broke them.`
+        : 'No stair was held long enough to measure.';
+    sections.push({
+      title: 'Knee',
+      paragraphs: [verdict, 'Each stair: p99 is the median of Locust\'s 10-second p99 windows inside it; errors count every failure.'],
+      tables: [
+        {
+          head: ['Users', 'From', 'To', 'Requests', 'req/s', 'Errors', 'p99 ms', 'Within objectives'],
+          rows: knee.stairs.map((s) => [
+            String(s.users),
+            clock(s.startS * 1000),
+            clock(s.endS * 1000),
+            fmtInt(s.requests),
+            s.requestsPerS.toFixed(1),
+            fmtPct(s.errorRatio),
+            fmtMs(s.p99Ms),
+            s.withinObjectives ? 'yes' : 'no',
+          ]),
+          numeric: [true, false, false, true, true, true, true, false],
+        },
+      ],
+      charts: [],
+    });
+  }
+
+  sections.push({
+    title: 'Alerts and time to detect',
+    paragraphs: [
+      alerts.length === 0 ? 'No alert fired during the run.' : `${alerts.length} alert firing interval(s) (red bands on the charts).`,
+      chaos.length === 0
+        ? 'No chaos change during the run.'
+        : `${chaos.length} chaos change(s) (dashed lines on the charts). Time to detect = chaos change → alert firing (resolution ${prom.alertStepS} s).`,
+    ],
+    tables: [
+      ...(alerts.length
+        ? [
+            {
+              head: ['Alert', 'Severity', 'Pending', 'Firing', 'Resolved'],
+              rows: alerts.map((a) => [
+                a.alertname,
+                a.severity ?? '—',
+                a.pendingAt ? clock(a.pendingAt) : '—',
+                clock(a.firingAt),
+                a.resolvedAt ? clock(a.resolvedAt) : 'still firing',
+              ]),
+            },
+          ]
+        : []),
+      ...(chaos.length
+        ? [
+            {
+              head: ['Chaos change', 'Failure rate', 'Latency', 'Source', 'Alerts that fired after it (time to detect)'],
+              rows: chaos.map((c) => [
+                clock(c.at),
+                String(c.failureRate),
+                c.latencyMs ? `${c.latencyMs.min}–${c.latencyMs.max} ms` : '—',
+                c.source,
+                detected
+                  .filter((d) => d.change === c)
+                  .map((d) => `${d.alert.alertname} ${seconds(d.timeToDetectMs)}`)
+                  .join('; ') || 'none',
+              ]),
+            },
+          ]
+        : []),
+    ],
+    charts: [],
+  });
+
+  return {
+    title: `Stress test report — ${run.shape}, ${run.startedAt.slice(0, 16).replace('T', ' ')} UTC`,
+    sections,
+    charts,
+    knee,
+    alerts,
+    chaos,
+    detections: detected,
+    endpointFigures: [...locust.endpoints, locust.total].map((e) => ({
+      method: e.method,
+      name: e.name,
+      requests: e.requests,
+      failures: e.failures,
+    })),
+  };
+}
