@@ -38,9 +38,10 @@ COPY --from=build /app/dist ./dist
 # The live dashboard renders the generated Grafana JSON; the renderer reads the Alertmanager template.
 COPY monitoring/grafana/dashboards ./monitoring/grafana/dashboards
 COPY monitoring/alertmanager ./monitoring/alertmanager
-# The only writable place: a named volume mounted here starts with this ownership (the compose
-# Alertmanager init service writes the rendered config into it). Kubernetes mounts emptyDirs instead.
-RUN mkdir -p /app/generated && chown node:node /app/generated
+# The only writable place: a named volume first mounted here copies this mode. The compose
+# Alertmanager init service writes the rendered config into it as Alertmanager's user (nobody), so
+# it is writable by any user, sticky like /tmp. Kubernetes mounts an emptyDir here instead.
+RUN install -d -m 1777 /app/generated
 # With DATABASE_URL set the API writes nothing to disk, so the root filesystem can be read-only.
 ENV HOST=0.0.0.0 \
     PORT=8080 \
