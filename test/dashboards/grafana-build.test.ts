@@ -192,6 +192,12 @@ describe('Grafana provisioning', () => {
     }
   });
 
+  test("Grafana's scrape interval (it derives $__rate_interval from it) equals the shipped Prometheus one", () => {
+    const shipped = parse(readFileSync(join(ROOT, 'monitoring/prometheus/prometheus.yml'), 'utf8'));
+    const prometheus = datasources.datasources.find((d: { type: string }) => d.type === 'prometheus');
+    assert.equal(prometheus.jsonData.timeInterval, shipped.global.scrape_interval);
+  });
+
   test('a file provider loads the dashboards into a TicketPulse folder, read-only', () => {
     assert.equal(providers.apiVersion, 1);
     const [provider] = providers.providers;

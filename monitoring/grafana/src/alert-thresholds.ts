@@ -16,12 +16,12 @@ export const ALERT_THRESHOLDS = {
 
 /** Service-level objectives; the burn-rate alerts page at the multiwindow factors below. */
 export const SLO = {
-  /** Share of requests that must not answer 5xx over the SLO window. */
+  /** Share of purchase attempts (POST …/orders not answered 4xx) that must not answer 5xx. */
   availabilityTarget: 0.995,
   /** Share of requests that must finish within latencyThresholdSeconds. */
   latencyTarget: 0.99,
   /** Must be one of the histogram's bucket bounds, so `le` can select it exactly. */
-  latencyThresholdSeconds: 0.5,
+  latencyThresholdSeconds: 0.25,
   /** Error-budget window, as a PromQL duration. */
   window: '30d',
   /** Google SRE workbook multiwindow burn-rate factors (fast page, slow page). */

@@ -1,0 +1,254 @@
+// Every query of every panel (and every annotation) of the generated Grafana dashboards, run the way
+// Grafana runs it — variables and $__rate_interval substituted — against a real Prometheus that scraped
+// the real API while it sold tickets, sold out a concert and failed payments under chaos.
+// A query must parse and return data with at least one finite value; only panels whose description
+// says "empty when healthy" may come back empty (they must still parse).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { renderDashboards } from '../../monitoring/grafana/src/dashboards.js';
+import { writePrometheusConfig } from '../../src/monitoring/prometheus-config.js';
+import { pickFreePort, startPrometheus, type PrometheusProcess } from '../../src/monitoring/prometheus-process.js';
+import { startApi, type RunningApi } from '../support/api-process.js';
+import { interpolation, type Selection } from './grafana-interpolate.js';
+
+const SCRAPE_SECONDS = 1;
+const JOB = 'ticketpulse-api';
+
+interface Target {
+  refId: string;
+  expr: string;
+  instant?: boolean;
+}
+interface Panel {
+  type: string;
+  title: string;
+  description?: string;
+  targets?: Target[];
+}
+interface Dashboard {
+  panels: Panel[];
+  annotations?: { list: Array<{ name: string; expr?: string; step?: string }> };
+}
+
+interface PromSeries {
+  metric: Record<string, string>;
+  value?: [number, string];
+  values?: Array<[number, string]>;
+}
+
+const dashboards = [...renderDashboards()].map(([file, text]) => ({ file, dashboard: JSON.parse(text) as Dashboard }));
+
+let api: RunningApi | undefined;
+let prometheus: PrometheusProcess | undefined;
+let workDir: string | undefined;
+let trafficStart = 0;
+let trafficEnd = 0;
+
+/** Bounded traffic: a fixed number of rounds, each a handful of requests, in three phases. */
+async function driveTraffic(target: RunningApi): Promise<void> {
+  const json = async (path: string, init?: RequestInit) => {
+    const response = await fetch(`${target.url}${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', ...init?.headers },
+      signal: AbortSignal.timeout(10_000),
+    });
+    return { status: response.status, body: (await response.json().catch(() => null)) as Record<string, unknown> | null };
+  };
+  const startsAt = new Date(Date.now() + 30 * 24 * 3600_000).toISOString();
+  const createConcert = async (name: string, capacity: number) => {
+    const created = await json('/api/concerts', {
+      method: 'POST',
+      body: JSON.stringify({ name, venue: 'Test Hall', startsAt, capacity, priceCents: 4200 }),
+    });
+    assert.equal(created.status, 201, `create concert: ${JSON.stringify(created.body)}`);
+    return String(created.body!.id);
+  };
+  const big = await createConcert('Big Arena Night', 100_000);
+  const small = await createConcert('Tiny Club Gig', 4);
+  const mid = await createConcert('Midsize Matinee', 60);
+
+  let orderNumber = 0;
+  const buy = (concertId: string, quantity = 1) =>
+    json(`/api/concerts/${concertId}/orders`, {
+      method: 'POST',
+      body: JSON.stringify({ quantity, customerEmail: `fan${orderNumber++}@example.test` }),
+    });
+  const round = async () => {
+    const order = await buy(big);
+    await Promise.all([
+      json('/api/concerts?limit=10'),
+      json(`/api/concerts/${big}`),
+      json(`/api/concerts/${mid}`),
+      buy(mid),
+      buy(small),
+      order.status === 201 ? json(`/api/orders/${String(order.body!.id)}`) : Promise.resolve(null),
+      json('/no-such-page'),
+    ]);
+  };
+  const phase = async (seconds: number) => {
+    const until = Date.now() + seconds * 1000;
+    for (let rounds = 0; rounds < 400 && Date.now() < until; rounds++) {
+      await round();
+      await sleep(50);
+    }
+  };
+
+  trafficStart = Date.now();
+  await phase(5);
+  // Payment failures (502) and extra latency, so the failure and chaos panels have something to show.
+  await target.setChaos({ failureRate: 0.5, latencyMs: { min: 10, max: 60 } });
+  await phase(5);
+  await target.setChaos({ failureRate: 0, latencyMs: { min: 0, max: 0 } });
+  await phase(4);
+  trafficEnd = Date.now();
+}
+
+before(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'tp-grafana-queries-'));
+  api = await startApi();
+  const promPort = await pickFreePort();
+  const configFile = writePrometheusConfig(join(workDir, 'prometheus.yml'), {
+    apiTargets: [`127.0.0.1:${api.port}`],
+    alertmanagerTargets: [],
+    prometheusTarget: `127.0.0.1:${promPort}`,
+    scrapeInterval: `${SCRAPE_SECONDS}s`,
+    evaluationInterval: `${SCRAPE_SECONDS}s`,
+  });
+  prometheus = await startPrometheus({ configFile, port: promPort });
+  // The first scrape must see the API before traffic starts, or the first rate() points are lost.
+  const deadline = Date.now() + 20_000;
+  while ((await prometheus.query(`up{job="${JOB}"} == 1`)).length === 0) {
+    if (Date.now() > deadline) throw new Error(`Prometheus never scraped the API:\n${prometheus.recentLogs().join('\n')}`);
+    await sleep(250);
+  }
+  await driveTraffic(api);
+  // A few more scrapes so the last phase is in the TSDB.
+  await sleep((SCRAPE_SECONDS * 3 + 1) * 1000);
+});
+
+after(async () => {
+  await prometheus?.stop();
+  await api?.stop();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+async function promApi(path: string, params: Record<string, string>): Promise<{ resultType: string; result: PromSeries[] }> {
+  const response = await fetch(`${prometheus!.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const body = (await response.json()) as { status: string; error?: string; data: { resultType: string; result: PromSeries[] } };
+  assert.equal(body.status, 'success', `${params.query}\n→ ${response.status} ${body.error ?? ''}`);
+  return body.data;
+}
+
+function finiteValues(series: PromSeries[]): number[] {
+  return series
+    .flatMap((s) => (s.values ?? (s.value ? [s.value] : [])).map(([, v]) => Number(v)))
+    .filter((v) => Number.isFinite(v));
+}
+
+/** Runs one target as Grafana would (range query unless the target is instant) and returns its series. */
+async function runTarget(expr: string, instant: boolean, variables: Record<string, Selection>, step?: number) {
+  const end = Math.ceil(Date.now() / 1000);
+  const start = Math.floor((trafficStart - 5_000) / 1000);
+  const vars = interpolation(variables, { rangeSeconds: end - start, scrapeIntervalSeconds: SCRAPE_SECONDS });
+  const query = vars.expand(expr);
+  assert.doesNotMatch(query, /\$(job|instance|__\w+)|\[\[/, `variables left in ${query}`);
+  const data = instant
+    ? await promApi('/api/v1/query', { query, time: String(end) })
+    : await promApi('/api/v1/query_range', {
+        query,
+        start: String(start),
+        end: String(end),
+        step: String(step ?? vars.stepSeconds),
+      });
+  return { query, series: data.result };
+}
+
+const selections = () => ({
+  'All replicas (job and instance = All)': {
+    job: { all: true, allValue: '.*' },
+    instance: { all: true, allValue: '.*' },
+  } satisfies Record<string, Selection>,
+  'one replica picked by name': {
+    job: { all: false, values: [JOB] },
+    instance: { all: false, values: [`127.0.0.1:${api!.port}`] },
+  } satisfies Record<string, Selection>,
+});
+
+for (const { file, dashboard } of dashboards) {
+  describe(`${file}: every panel query returns data from a real Prometheus`, () => {
+    for (const selectionName of ['All replicas (job and instance = All)', 'one replica picked by name'] as const) {
+      test(`with ${selectionName}`, async () => {
+        const variables = selections()[selectionName];
+        const problems: string[] = [];
+        let checked = 0;
+        for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
+          const emptyWhenHealthy = /empty when healthy/i.test(panel.description ?? '');
+          for (const target of panel.targets ?? []) {
+            const { query, series } = await runTarget(target.expr, target.instant === true, variables);
+            checked++;
+            if (emptyWhenHealthy) continue;
+            if (series.length === 0) problems.push(`${panel.title} [${target.refId}] returned no series: ${query}`);
+            else if (finiteValues(series).length === 0)
+              problems.push(`${panel.title} [${target.refId}] returned only NaN/Inf: ${query}`);
+          }
+        }
+        assert.ok(checked >= 30, `only ${checked} queries found`);
+        assert.deepEqual(problems, []);
+      });
+    }
+
+    test('annotation queries parse; the chaos annotation marks when faults were injected', async () => {
+      const variables = selections()['All replicas (job and instance = All)'];
+      for (const annotation of dashboard.annotations?.list ?? []) {
+        if (!annotation.expr) continue;
+        const step = annotation.step ? Number.parseInt(annotation.step, 10) : 60;
+        const { query, series } = await runTarget(annotation.expr, false, variables, step);
+        if (/chaos/i.test(annotation.name)) assert.ok(series.length > 0, `no chaos annotation from ${query}`);
+      }
+    });
+  });
+}
+
+describe('panel values reflect what the traffic did', () => {
+  const valuesOf = async (title: string, refId = 'A') => {
+    const panel = dashboards.flatMap((d) => d.dashboard.panels).find((p) => p.title === title);
+    assert.ok(panel, `no panel "${title}"`);
+    const target = panel.targets!.find((t) => t.refId === refId)!;
+    const { series } = await runTarget(target.expr, target.instant === true, selections()['All replicas (job and instance = All)']);
+    return { series, values: finiteValues(series) };
+  };
+
+  test('the chaos failure-rate panel shows the injected 50% and the return to 0', async () => {
+    const { values } = await valuesOf('Chaos: injected failure rate');
+    assert.equal(Math.max(...values), 0.5);
+    assert.equal(values.at(-1), 0);
+  });
+
+  test('payment failures and sold-out rejections are counted, and sold-out is not a 5xx', async () => {
+    assert.ok(Math.max(...(await valuesOf('Payment failures / min')).values) > 0);
+    assert.ok(Math.max(...(await valuesOf('Sold-out rejections / min')).values) > 0);
+    const outcomes = (await valuesOf('Orders by outcome / min')).series.map((s) => s.metric.outcome);
+    for (const outcome of ['confirmed', 'sold_out', 'payment_failed']) assert.ok(outcomes.includes(outcome), outcome);
+    const byClass = (await valuesOf('Request rate by route and status class')).series.map(
+      (s) => `${s.metric.route} ${s.metric.status_class}`,
+    );
+    assert.ok(byClass.includes('/api/concerts/:id/orders 4xx'), byClass.join(', '));
+    assert.ok(byClass.includes('/api/concerts/:id/orders 5xx'), byClass.join(', '));
+  });
+
+  test('sell-through lists the sold-out concert at 100%', async () => {
+    const { series } = await valuesOf('Sell-through of the busiest concerts');
+    const tiny = series.find((s) => s.metric.concert_name === 'Tiny Club Gig');
+    assert.ok(tiny, series.map((s) => s.metric.concert_name).join(', '));
+    assert.equal(Number(tiny.values!.at(-1)![1]), 1);
+  });
+});
