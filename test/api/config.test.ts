@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { loadApiConfig } from '../../src/api/config.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+describe('API configuration', () => {
+  it('has documented defaults', () => {
+    const config = loadApiConfig({});
+    assert.equal(config.port, 8080);
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.dataDir, './data');
+    assert.equal(config.adminToken, undefined);
+    assert.deepEqual(config.chaosDefaults, { failureRate: 0.02, latencyMs: { min: 5, max: 150 } });
+  });
+
+  for (const [name, value, message] of [
+    ['PORT', 'eighty', /PORT must be an integer/],
+    ['PORT', '70000', /PORT must be an integer from 0 to 65535/],
+    ['CHAOS_FAILURE_RATE', '1.5', /CHAOS_FAILURE_RATE must be a number from 0 to 1/],
+    ['CHAOS_LATENCY_MIN_MS', '-5', /CHAOS_LATENCY_MIN_MS/],
+    ['DATABASE_URL', 'mysql://localhost/db', /DATABASE_URL must use postgres:/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+    ['ADMIN_TOKEN', 'short', /ADMIN_TOKEN must be at least 8/],
+  ] as const) {
+    it(`rejects ${name}=${value} with a message naming the variable`, () => {
+      assert.throws(() => loadApiConfig({ [name]: value }), message);
+    });
+  }
+
+  it('rejects a latency maximum below the minimum', () => {
+    assert.throws(() => loadApiConfig({ CHAOS_LATENCY_MIN_MS: '100', CHAOS_LATENCY_MAX_MS: '50' }), /CHAOS_LATENCY_MAX_MS must be >=/);
+  });
+
+  it('the server exits non-zero with one line, no stack trace, on a bad value', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/api/server.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: 'eighty' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(result.status, 2);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0]!, /invalid configuration: PORT must be an integer/);
+  });
+});
