@@ -94,12 +94,12 @@ for (const kind of ['postgres', 'pglite'] as DatabaseKind[]) {
 
     describe('GET /api/concerts', () => {
       it('pages through every concert newest first, without gaps or repeats', async () => {
-        const created = [];
+        const created: string[] = [];
         for (let i = 0; i < 7; i++) created.push((await createConcert(app, { name: `Paging ${i}` })).id);
         const seen: string[] = [];
         let cursor: string | null = null;
         do {
-          const response = await app.inject({ url: `/api/concerts?limit=3${cursor ? `&cursor=${cursor}` : ''}` });
+          const response: { statusCode: number; json(): any } = await app.inject({ url: `/api/concerts?limit=3${cursor ? `&cursor=${cursor}` : ''}` });
           assert.equal(response.statusCode, 200);
           const page = response.json();
           assert.ok(page.items.length <= 3);
