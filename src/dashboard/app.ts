@@ -2,7 +2,7 @@
 // server-side proxies to Prometheus, Alertmanager and the API's chaos endpoint. The proxies exist so
 // the browser talks to one origin only (no CORS on Prometheus), the admin token never leaves the
 // server, and an unreachable service is reported by name and address.
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -63,7 +63,8 @@ const ChaosBodySchema = {
 } as const;
 
 export async function buildDashboardApp(config: DashboardConfig): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: config.logLevel }, disableRequestLogging: true });
+  // Panels poll every 5 s: per-request logs would drown everything else.
+  const app = Fastify({ logger: { level: config.logLevel }, logController: new LogController({ disableRequestLogging: true }) });
   const prometheus = createUpstream('Prometheus', config.prometheusUrl, config.upstreamTimeoutMs);
   const alertmanager = createUpstream('Alertmanager', config.alertmanagerUrl, config.upstreamTimeoutMs);
   const api = createUpstream('API', config.apiUrl, config.upstreamTimeoutMs);

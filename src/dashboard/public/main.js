@@ -1,0 +1,357 @@
+// The live dashboard page: lays out a generated Grafana dashboard (rows and gridPos), keeps its
+// variables and time range in the URL, and refreshes every panel, the alert list and the chaos
+// settings every few seconds. Unreachable services are named in a banner, never silently blank.
+import { createAlertList } from './alerts.js';
+import { getJson, labelValues, queryRange } from './api.js';
+import { createChaosControl } from './chaos.js';
+import { createPanelView } from './panels.js';
+import { runPanelQueries } from './queries.js';
+import { ALL, interpolate, legendName, parseDuration, parseLabelValuesQuery, variableText } from './template.js';
+import { resolveColor } from './units.js';
+
+const ROW_HEIGHT_PX = 30; // Grafana's grid: 24 columns, 30 px rows
+const MAX_PARALLEL_QUERIES = 6;
+
+const $ = (selector) => document.querySelector(selector);
+const url = new URL(location.href);
+
+const state = {
+  config: undefined,
+  dashboard: undefined,
+  range: '15m',
+  variables: [], // { model, options: string[], value: string | string[] }
+  views: [], // { panel, view }
+  annotations: [],
+  refreshing: false,
+};
+
+function setBanner(key, message) {
+  const banners = $('#banners');
+  let banner = banners.querySelector(`[data-banner="${key}"]`);
+  if (!message) {
+    banner?.remove();
+    return;
+  }
+  if (!banner) {
+    banner = document.createElement('div');
+    banner.className = 'banner';
+    banner.dataset.banner = key;
+    banner.setAttribute('role', 'alert');
+    banners.append(banner);
+  }
+  banner.textContent = message;
+}
+
+function writeUrl() {
+  url.searchParams.set('range', state.range);
+  for (const variable of state.variables) {
+    url.searchParams.delete(`var-${variable.model.name}`);
+    for (const value of [variable.value].flat()) url.searchParams.append(`var-${variable.model.name}`, value === ALL ? 'All' : value);
+  }
+  history.replaceState(null, '', url);
+}
+
+// ---- time range -------------------------------------------------------------------------------
+
+function renderTimeRanges() {
+  const picker = $('#time-range');
+  picker.replaceChildren();
+  for (const range of state.config.timeRanges) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = `Last ${range}`;
+    button.dataset.range = range;
+    button.setAttribute('aria-pressed', String(range === state.range));
+    button.addEventListener('click', () => {
+      state.range = range;
+      writeUrl();
+      renderTimeRanges();
+      void refresh();
+    });
+    picker.append(button);
+  }
+}
+
+// ---- template variables -----------------------------------------------------------------------
+
+function variableTexts() {
+  const texts = {};
+  for (const variable of state.variables) texts[variable.model.name] = variableText(variable.model, variable.value);
+  return texts;
+}
+
+function initialValue(model) {
+  const fromUrl = url.searchParams.getAll(`var-${model.name}`);
+  if (fromUrl.length) return fromUrl.includes('All') ? ALL : model.multi ? fromUrl : fromUrl[0];
+  const current = model.current?.value;
+  if (current === undefined || current === '' || (Array.isArray(current) && current.length === 0)) {
+    return model.includeAll ? ALL : '';
+  }
+  if ([current].flat().includes(ALL) || model.current?.text === 'All') return ALL;
+  return current;
+}
+
+async function loadVariableOptions(variable, rangeSeconds) {
+  const { model } = variable;
+  switch (model.type) {
+    case 'query': {
+      const parsed = parseLabelValuesQuery(model.query ?? model.definition);
+      if (!parsed) return [];
+      const now = Math.floor(Date.now() / 1000);
+      const selector = parsed.selector ? interpolate(parsed.selector, variableTexts()) : undefined;
+      let values = await labelValues(parsed.label, selector, now - rangeSeconds, now);
+      if (model.regex) {
+        const body = /^\/(.*)\/([a-z]*)$/.exec(model.regex);
+        const pattern = new RegExp(body ? body[1] : model.regex, body ? body[2] : '');
+        values = values.filter((value) => pattern.test(value));
+      }
+      return values;
+    }
+    case 'custom':
+      return String(model.query ?? '')
+        .split(',')
+        .map((value) => value.trim())
+        .filter(Boolean);
+    case 'constant':
+    case 'textbox':
+      return [String(model.query ?? '')];
+    case 'interval':
+      return String(model.query ?? '')
+        .split(',')
+        .map((value) => value.trim())
+        .filter(Boolean);
+    case 'datasource':
+      return ['prometheus'];
+    default:
+      return [];
+  }
+}
+
+/** Re-reads every variable's options (in order: later ones may use earlier ones). */
+async function refreshVariables(rangeSeconds) {
+  for (const variable of state.variables) {
+    const options = await loadVariableOptions(variable, rangeSeconds);
+    const changed = options.join('\n') !== variable.options.join('\n');
+    variable.options = options;
+    if ((variable.value === '' || variable.value === undefined) && options.length) variable.value = options[0];
+    if (changed) renderVariable(variable);
+  }
+}
+
+function renderVariable(variable) {
+  const { model } = variable;
+  const select = variable.select;
+  select.replaceChildren();
+  const choices = [...(model.includeAll ? [[ALL, 'All']] : []), ...variable.options.map((option) => [option, option])];
+  const selected = [variable.value].flat();
+  // A value from the URL that Prometheus has not (yet) reported stays selectable.
+  for (const value of selected) if (!choices.some(([choice]) => choice === value)) choices.push([value, value]);
+  for (const [value, label] of choices) {
+    const option = document.createElement('option');
+    option.value = value;
+    option.textContent = label;
+    option.selected = selected.includes(value);
+    select.append(option);
+  }
+}
+
+function setupVariables() {
+  const bar = $('#variables');
+  bar.replaceChildren();
+  state.variables = (state.dashboard.templating?.list ?? []).map((model) => {
+    const variable = { model, options: [], value: initialValue(model), select: document.createElement('select') };
+    variable.select.name = model.name;
+    variable.select.id = `var-${model.name}`;
+    if (model.hide !== 2) {
+      const label = document.createElement('label');
+      label.textContent = model.label || model.name;
+      label.title = model.description ?? '';
+      label.append(variable.select);
+      bar.append(label);
+    }
+    variable.select.addEventListener('change', () => {
+      const value = variable.select.value;
+      variable.value = value === ALL ? ALL : model.multi ? [value] : value;
+      writeUrl();
+      void refresh();
+    });
+    renderVariable(variable);
+    return variable;
+  });
+}
+
+// ---- layout -----------------------------------------------------------------------------------
+
+/** Top-level panels split at rows; a collapsed row carries its panels inside it. */
+function sections(panels) {
+  const result = [];
+  let current = { row: undefined, panels: [] };
+  for (const panel of [...panels].sort((a, b) => (a.gridPos?.y ?? 0) - (b.gridPos?.y ?? 0) || (a.gridPos?.x ?? 0) - (b.gridPos?.x ?? 0))) {
+    if (panel.type === 'row') {
+      if (current.row || current.panels.length) result.push(current);
+      current = { row: panel, panels: [...(panel.panels ?? [])] };
+    } else {
+      current.panels.push(panel);
+    }
+  }
+  if (current.row || current.panels.length) result.push(current);
+  return result;
+}
+
+function layout() {
+  const grid = $('#panels');
+  grid.replaceChildren();
+  state.views = [];
+  for (const section of sections(state.dashboard.panels ?? [])) {
+    const wrapper = document.createElement('section');
+    wrapper.className = 'dashboard-row';
+    if (section.row) {
+      const heading = document.createElement('h2');
+      const toggle = document.createElement('button');
+      toggle.type = 'button';
+      toggle.className = 'row-toggle';
+      toggle.textContent = section.row.title || 'Row';
+      toggle.setAttribute('aria-expanded', 'true');
+      toggle.addEventListener('click', () => {
+        const collapsed = wrapper.classList.toggle('collapsed');
+        toggle.setAttribute('aria-expanded', String(!collapsed));
+      });
+      heading.append(toggle);
+      wrapper.append(heading);
+    }
+    const rowGrid = document.createElement('div');
+    rowGrid.className = 'grid';
+    rowGrid.style.gridAutoRows = `${ROW_HEIGHT_PX}px`;
+    const top = Math.min(...section.panels.map((panel) => panel.gridPos?.y ?? 0));
+    for (const panel of section.panels) {
+      const { x = 0, y = 0, w = 12, h = 8 } = panel.gridPos ?? {};
+      const view = createPanelView(panel, { annotations: () => state.annotations });
+      view.element.style.gridColumn = `${x + 1} / span ${w}`;
+      view.element.style.gridRow = `${y - top + 1} / span ${h}`;
+      rowGrid.append(view.element);
+      state.views.push({ panel, view });
+    }
+    wrapper.append(rowGrid);
+    grid.append(wrapper);
+  }
+}
+
+// ---- refresh ----------------------------------------------------------------------------------
+
+async function inParallel(items, limit, worker) {
+  const queue = [...items];
+  const runners = Array.from({ length: Math.min(limit, queue.length) }, async () => {
+    while (queue.length) await worker(queue.shift());
+  });
+  await Promise.all(runners);
+}
+
+async function refreshAnnotations(context) {
+  const marks = [];
+  for (const annotation of state.dashboard.annotations?.list ?? []) {
+    if (annotation.enable === false || !annotation.expr || annotation.builtIn) continue;
+    const step = parseDuration(annotation.step) ?? 15;
+    const end = Math.floor(context.now / step) * step;
+    const result = await queryRange(interpolate(annotation.expr, context.variables), end - context.rangeSeconds, end, step);
+    for (const series of result) {
+      let previous = -Infinity;
+      for (const [time] of series.values) {
+        // One marker per burst of consecutive steps, not one per step.
+        if (time - previous > step) marks.push({ time, color: resolveColor(annotation.iconColor), title: legendName(annotation.titleFormat, series.metric) });
+        previous = time;
+      }
+    }
+  }
+  state.annotations = marks;
+}
+
+async function refresh() {
+  if (state.refreshing) return;
+  state.refreshing = true;
+  const rangeSeconds = parseDuration(state.range);
+  const failures = { Prometheus: null, Alertmanager: null, API: null };
+  const note = (error) => {
+    if (error?.unreachable && error.service && !failures[error.service]) failures[error.service] = error;
+  };
+  try {
+    try {
+      await refreshVariables(rangeSeconds);
+    } catch (error) {
+      note(error);
+    }
+    const context = {
+      rangeSeconds,
+      now: Math.floor(Date.now() / 1000),
+      variables: variableTexts(),
+      scrapeIntervalSeconds: state.config.scrapeIntervalSeconds,
+    };
+    await Promise.all([
+      alerts.refresh().then(note),
+      chaos.refresh().then(note),
+      refreshAnnotations(context).catch(note),
+      inParallel(
+        state.views.filter(({ view }) => view.query !== 'none'),
+        MAX_PARALLEL_QUERIES,
+        async ({ panel, view }) => {
+          try {
+            const widthPx = view.element.clientWidth || 600;
+            view.update(await runPanelQueries(panel, { ...context, widthPx }, { instant: view.query === 'instant' }));
+          } catch (error) {
+            note(error);
+            view.fail(error);
+          }
+        },
+      ),
+    ]);
+    for (const { view } of state.views) view.redraw?.();
+    for (const [service, error] of Object.entries(failures)) {
+      setBanner(service.toLowerCase(), error ? `${error.message} — ${service === 'API' ? 'the chaos control cannot reach it' : 'showing no data for it'}; retrying every ${state.config.refreshSeconds} s.` : '');
+    }
+    $('#updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
+    document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed ?? 0) + 1);
+  } finally {
+    state.refreshing = false;
+  }
+}
+
+// ---- start ------------------------------------------------------------------------------------
+
+const alerts = createAlertList($('#alerts'));
+const chaos = createChaosControl($('#chaos'));
+
+async function start() {
+  state.config = await getJson('/api/config');
+  const { dashboards } = await getJson('/api/dashboards');
+  if (dashboards.length === 0) {
+    setBanner('dashboards', 'No generated dashboards found: run `npm run dashboards:build` (monitoring/grafana/dashboards/*.json).');
+    return;
+  }
+  const uid = url.searchParams.get('dashboard') ?? dashboards[0].uid;
+  const picker = $('#dashboard-picker');
+  for (const summary of dashboards) {
+    const option = document.createElement('option');
+    option.value = summary.uid;
+    option.textContent = summary.title;
+    option.selected = summary.uid === uid;
+    picker.append(option);
+  }
+  picker.hidden = dashboards.length < 2;
+  picker.addEventListener('change', () => {
+    location.search = `?dashboard=${encodeURIComponent(picker.value)}&range=${state.range}`;
+  });
+
+  state.dashboard = await getJson(`/api/dashboards/${encodeURIComponent(uid)}`);
+  document.title = `${state.dashboard.title} — TicketPulse live`;
+  $('#title').textContent = state.dashboard.title;
+  const requested = url.searchParams.get('range');
+  const fromDashboard = /^now-(\w+)$/.exec(state.dashboard.time?.from ?? '')?.[1];
+  state.range = [requested, fromDashboard].find((range) => state.config.timeRanges.includes(range)) ?? '15m';
+  renderTimeRanges();
+  setupVariables();
+  layout();
+  writeUrl();
+  await refresh();
+  setInterval(() => void refresh(), state.config.refreshSeconds * 1000);
+}
+
+start().catch((error) => setBanner('start', `The dashboard could not start: ${error.message}`));

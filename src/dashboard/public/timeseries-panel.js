@@ -1,0 +1,224 @@
+// Grafana's time-series panel drawn with uPlot (the library Grafana's own panel is built on):
+// unit-formatted y axis, fixed colours or the classic palette, fill opacity, step lines, min/max,
+// threshold lines (thresholdsStyle), annotation markers, and a legend that follows the cursor.
+import uPlot from './uPlot.esm.js';
+import { displayName, fieldConfigFor, seriesColor } from './field-config.js';
+import { reduce } from './queries.js';
+import { formatValue, thresholdLines } from './units.js';
+
+const AXIS_COLOR = '#9fa7b3';
+const GRID_COLOR = 'rgba(204, 204, 220, 0.08)';
+
+function withAlpha(color, opacity) {
+  const hex = /^#([0-9a-f]{6})$/i.exec(color);
+  if (!hex) return color;
+  const alpha = Math.round(Math.max(0, Math.min(1, opacity)) * 255).toString(16).padStart(2, '0');
+  return `#${hex[1]}${alpha}`;
+}
+
+function pathsFor(custom, stepped) {
+  if (stepped || custom.lineInterpolation === 'stepAfter') return uPlot.paths.stepped({ align: 1 });
+  if (custom.lineInterpolation === 'stepBefore') return uPlot.paths.stepped({ align: -1 });
+  if (custom.drawStyle === 'bars') return uPlot.paths.bars({ size: [0.8, 40] });
+  if (custom.lineInterpolation === 'smooth') return uPlot.paths.spline();
+  return undefined; // uPlot's default: straight lines
+}
+
+function thresholdPlugin(panel) {
+  const defaults = panel.fieldConfig?.defaults ?? {};
+  const mode = defaults.custom?.thresholdsStyle?.mode ?? 'off';
+  const lines = mode === 'off' ? [] : thresholdLines(defaults.thresholds);
+  return (u) => {
+    if (lines.length === 0) return;
+    const { ctx, bbox } = u;
+    ctx.save();
+    for (const { value, color } of lines) {
+      const y = Math.round(u.valToPos(value, 'y', true));
+      if (y < bbox.top || y > bbox.top + bbox.height) continue;
+      if (mode.includes('area')) {
+        ctx.fillStyle = withAlpha(color, 0.08);
+        ctx.fillRect(bbox.left, bbox.top, bbox.width, y - bbox.top);
+      }
+      ctx.strokeStyle = color;
+      ctx.lineWidth = Math.max(1, devicePixelRatio);
+      ctx.setLineDash(mode.includes('dashed') || mode === 'area' ? [8 * devicePixelRatio, 6 * devicePixelRatio] : []);
+      ctx.beginPath();
+      ctx.moveTo(bbox.left, y);
+      ctx.lineTo(bbox.left + bbox.width, y);
+      ctx.stroke();
+    }
+    ctx.restore();
+  };
+}
+
+// Dashboard annotations (e.g. "chaos settings changed") as vertical markers.
+function annotationPlugin(getAnnotations) {
+  return (u) => {
+    const marks = getAnnotations();
+    if (marks.length === 0) return;
+    const { ctx, bbox } = u;
+    ctx.save();
+    ctx.lineWidth = Math.max(1, devicePixelRatio);
+    ctx.setLineDash([3 * devicePixelRatio, 3 * devicePixelRatio]);
+    for (const mark of marks) {
+      const x = Math.round(u.valToPos(mark.time, 'x', true));
+      if (x < bbox.left || x > bbox.left + bbox.width) continue;
+      ctx.strokeStyle = mark.color;
+      ctx.beginPath();
+      ctx.moveTo(x, bbox.top);
+      ctx.lineTo(x, bbox.top + bbox.height);
+      ctx.stroke();
+    }
+    ctx.restore();
+  };
+}
+
+// Configured decimals suit values, not ticks: "decimals: 0" would label 0.2-spaced ticks 0, 0, 1, 1.
+function axisLabels(splits, unit, decimals) {
+  const labels = splits.map((value) => formatValue(value, unit, decimals));
+  return new Set(labels).size === labels.length ? labels : splits.map((value) => formatValue(value, unit));
+}
+
+// Wide enough for the longest tick label ("95.4 MiB"), measured in characters of the 12 px font.
+function axisSize(_u, values) {
+  const longest = Math.max(3, ...(values ?? []).map((value) => String(value).length));
+  return Math.ceil(longest * 7 + 18);
+}
+
+export function createTimeseriesView(panel, body, { stepped = false, annotations = () => [] } = {}) {
+  const defaults = panel.fieldConfig?.defaults ?? {};
+  const custom = defaults.custom ?? {};
+  const legendOptions = panel.options?.legend ?? {};
+  const showLegend = legendOptions.showLegend !== false && legendOptions.displayMode !== 'hidden';
+  const chartHost = document.createElement('div');
+  chartHost.className = 'chart';
+  const legend = document.createElement('div');
+  legend.className = 'legend';
+  legend.hidden = !showLegend;
+  body.append(chartHost, legend);
+
+  let chart;
+  let seriesKey = '';
+  let current = { series: [], times: [] };
+  let legendRows = [];
+
+  const size = () => ({
+    width: Math.max(100, body.clientWidth),
+    height: Math.max(60, body.clientHeight - (showLegend ? legend.offsetHeight : 0)),
+  });
+
+  function yRange(_u, dataMin, dataMax) {
+    const softMin = custom.axisSoftMin;
+    const softMax = custom.axisSoftMax;
+    let low = defaults.min ?? Math.min(dataMin ?? 0, softMin ?? Infinity, 0);
+    let high = defaults.max ?? Math.max(dataMax ?? 1, softMax ?? -Infinity);
+    if (!Number.isFinite(low)) low = 0;
+    if (!Number.isFinite(high) || high <= low) high = low + (Math.abs(low) || 1);
+    return [low, defaults.max ?? high + (high - low) * 0.08];
+  }
+
+  function build() {
+    chart?.destroy();
+    const fillOpacity = (custom.fillOpacity ?? 0) / 100;
+    const lineWidth = custom.lineWidth ?? 1;
+    const paths = pathsFor(custom, stepped);
+    const series = current.series.map((one, index) => {
+      const config = fieldConfigFor(panel, one);
+      const color = seriesColor(config, index);
+      return {
+        label: displayName(config, one),
+        stroke: color,
+        width: lineWidth,
+        fill: fillOpacity > 0 ? withAlpha(color, fillOpacity) : undefined,
+        spanGaps: custom.spanNulls === true,
+        points: { show: custom.showPoints === 'always' },
+        ...(paths ? { paths } : {}),
+      };
+    });
+    const unit = defaults.unit;
+    const decimals = defaults.decimals;
+    chart = new uPlot(
+      {
+        ...size(),
+        legend: { show: false },
+        cursor: { drag: { x: false, y: false }, points: { show: false } },
+        scales: { x: { time: true }, y: { range: yRange } },
+        axes: [
+          { stroke: AXIS_COLOR, grid: { stroke: GRID_COLOR, width: 1 }, ticks: { stroke: GRID_COLOR } },
+          {
+            stroke: AXIS_COLOR,
+            grid: { stroke: GRID_COLOR, width: 1 },
+            ticks: { stroke: GRID_COLOR },
+            size: axisSize,
+            values: (_u, splits) => axisLabels(splits, unit, decimals),
+          },
+        ],
+        series: [{}, ...series],
+        hooks: {
+          draw: [thresholdPlugin(panel), annotationPlugin(annotations)],
+          setCursor: [(u) => updateLegend(u.cursor.idx)],
+        },
+      },
+      [current.times, ...current.series.map((one) => one.values)],
+      chartHost,
+    );
+  }
+
+  function renderLegend() {
+    legend.replaceChildren();
+    legendRows = current.series.map((one, index) => {
+      const config = fieldConfigFor(panel, one);
+      const row = document.createElement('span');
+      row.className = 'legend-item';
+      const marker = document.createElement('i');
+      marker.style.background = seriesColor(config, index);
+      const name = document.createElement('span');
+      name.textContent = displayName(config, one);
+      const value = document.createElement('b');
+      row.append(marker, name, value);
+      legend.append(row);
+      return { value, config, one };
+    });
+    updateLegend(null);
+  }
+
+  function updateLegend(index) {
+    for (const { value, config, one } of legendRows) {
+      const shown = index === null || index === undefined ? reduce(one.values, 'lastNotNull') : one.values[index];
+      value.textContent = formatValue(shown ?? null, config.unit, config.decimals);
+    }
+  }
+
+  const observer = new ResizeObserver(() =>
+    requestAnimationFrame(() => {
+      if (!chart) return;
+      const next = size();
+      if (next.width !== chart.width || next.height !== chart.height) chart.setSize(next);
+    }),
+  );
+  observer.observe(body);
+
+  return {
+    query: 'range',
+    render(result) {
+      current = result;
+      const key = result.series.map((one) => `${one.refId}/${one.name}`).join('\n');
+      if (showLegend) renderLegend();
+      if (!chart || key !== seriesKey) {
+        seriesKey = key;
+        build();
+      } else {
+        chart.setData([result.times, ...result.series.map((one) => one.values)]);
+      }
+    },
+    clear() {
+      current = { series: [], times: [] };
+      seriesKey = '';
+      chart?.destroy();
+      chart = undefined;
+      legend.replaceChildren();
+    },
+    /** Redraws without new data (annotations changed). */
+    redraw: () => chart?.redraw(false),
+  };
+}
