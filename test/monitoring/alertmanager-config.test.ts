@@ -85,7 +85,7 @@ describe('alertmanager config rendering', () => {
     assert.equal(config.global.smtp_require_tls, true);
     assert.equal(config.receivers[1].email_configs[0].to, 'oncall@example.com, Backup Person <backup@example.com>');
     assert.equal(config.receivers[1].discord_configs[0].webhook_url, env.DISCORD_WEBHOOK_URL);
-    assert.match(config.receivers[1].discord_configs[0].message, /Dashboard: https:\/\/grafana\.example\.com\/d\/ticketpulse$/);
+    assert.match(config.receivers[1].discord_configs[0].message, /Dashboard: https:\/\/grafana\.example\.com\/d\/ticketpulse\{\{ template "ticketpulse.dashboard.path" \. \}\}$/);
   });
 
   it('reads the webhook URL and the SMTP password from mounted files', () => {
