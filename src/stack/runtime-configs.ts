@@ -1,0 +1,90 @@
+// Renders Prometheus's and Alertmanager's configuration for this machine into the runtime folder,
+// through the shared renderers in src/monitoring — from the same monitoring/ files that compose and
+// Kubernetes use. Only addresses (and receivers, when no real ones are configured) change.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeAlertmanagerConfig } from '../monitoring/alertmanager-config.js';
+import { writePrometheusConfig } from '../monitoring/prometheus-config.js';
+
+type Env = Record<string, string | undefined>;
+
+export interface LocalAddresses {
+  host: string;
+  apiPort: number;
+  prometheusPort: number;
+  /** Undefined when Alertmanager is not available: Prometheus then runs without an alerting section. */
+  alertmanagerPort?: number;
+  sinkSmtpPort: number;
+  sinkHttpPort: number;
+  dashboardPort: number;
+}
+
+export interface Receivers {
+  /** Where email notifications go, e.g. "local sink (SMTP 127.0.0.1:1025)" or "smtp.example.com:587". */
+  email: string;
+  discord: string;
+}
+
+const set = (env: Env, name: string) => env[name] !== undefined && env[name]!.trim() !== '';
+
+/**
+ * The environment Alertmanager's renderer reads: the user's real receivers when set (alerts must go
+ * where they asked), otherwise the local sink on the ports chosen for this run.
+ */
+export function alertmanagerEnv(env: Env, addresses: LocalAddresses): { env: Env; receivers: Receivers } {
+  const result: Env = { ...env };
+  const { host } = addresses;
+  const sinkUrl = `http://${host}:${addresses.sinkHttpPort}`;
+  let email: string;
+  if (set(env, 'SMTP_SMARTHOST')) {
+    email = `${env.ALERT_EMAIL_TO ?? 'ALERT_EMAIL_TO unset'} via ${env.SMTP_SMARTHOST}`;
+  } else {
+    result.SMTP_SMARTHOST = `${host}:${addresses.sinkSmtpPort}`;
+    // The sink speaks plain SMTP; a local smarthost is never worth TLS.
+    result.SMTP_REQUIRE_TLS = 'false';
+    email = `local sink (SMTP ${host}:${addresses.sinkSmtpPort})`;
+  }
+  let discord: string;
+  if (set(env, 'DISCORD_WEBHOOK_URL') || set(env, 'DISCORD_WEBHOOK_URL_FILE')) {
+    discord = 'your Discord webhook';
+  } else {
+    result.DISCORD_WEBHOOK_URL = `${sinkUrl}/discord/webhook`;
+    discord = `local sink (${sinkUrl}/discord/webhook)`;
+  }
+  if (!set(env, 'DASHBOARD_URL')) result.DASHBOARD_URL = `http://${host}:${addresses.dashboardPort}/`;
+  return { env: result, receivers: { email, discord } };
+}
+
+export interface RuntimeConfigs {
+  prometheusConfig: string;
+  alertmanagerConfig?: string;
+  receivers?: Receivers;
+}
+
+/** Writes prometheus.yml (and alertmanager.yml when Alertmanager runs) into `runtimeDir`. */
+export function writeRuntimeConfigs(options: {
+  runtimeDir: string;
+  addresses: LocalAddresses;
+  env: Env;
+  scrapeInterval?: string;
+  evaluationInterval?: string;
+}): RuntimeConfigs {
+  const { runtimeDir, addresses } = options;
+  mkdirSync(runtimeDir, { recursive: true });
+  const target = (port: number) => `${addresses.host}:${port}`;
+  let alertmanagerConfig: string | undefined;
+  let receivers: Receivers | undefined;
+  if (addresses.alertmanagerPort !== undefined) {
+    const rendered = alertmanagerEnv(options.env, addresses);
+    alertmanagerConfig = writeAlertmanagerConfig(join(runtimeDir, 'alertmanager.yml'), rendered.env);
+    receivers = rendered.receivers;
+  }
+  const prometheusConfig = writePrometheusConfig(join(runtimeDir, 'prometheus.yml'), {
+    apiTargets: [target(addresses.apiPort)],
+    alertmanagerTargets: addresses.alertmanagerPort === undefined ? [] : [target(addresses.alertmanagerPort)],
+    prometheusTarget: target(addresses.prometheusPort),
+    scrapeInterval: options.scrapeInterval,
+    evaluationInterval: options.evaluationInterval,
+  });
+  return { prometheusConfig, alertmanagerConfig, receivers };
+}
