@@ -1,0 +1,33 @@
+// The kustomize components beside the monitoring/load files and the PrometheusRules are generated
+// by deploy/k8s/generate.ts; a new rule file, dashboard or locust module must show up in them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { renderGeneratedFiles, staleGeneratedFiles } from '../../deploy/k8s/generate.js';
+import { repoRoot } from './helpers/manifests.js';
+
+test('the committed generated files are up to date (run `tsx deploy/k8s/generate.ts`)', () => {
+  assert.deepEqual(staleGeneratedFiles(), []);
+});
+
+test('the PrometheusRules carry the rule files\' groups unchanged', () => {
+  const generated = renderGeneratedFiles().get('deploy/k8s/components/prometheus-operator/prometheus-rules.yaml')!;
+  const rules = parseAllDocuments(generated).map((d) => d.toJS()).filter(Boolean);
+  for (const file of ['alerts.yml', 'recording.yml']) {
+    const source = parse(readFileSync(join(repoRoot, 'monitoring/prometheus/rules', file), 'utf8'));
+    const rule = rules.find((r: any) => r.metadata.name === `ticketpulse-${file.replace('.yml', '')}`);
+    assert.ok(rule, file);
+    assert.deepEqual(rule.spec.groups, source.groups);
+    assert.equal(rule.metadata.labels.release, 'kube-prometheus-stack');
+  }
+});
+
+test('a stale file is detected: the generator lists every dashboard JSON', () => {
+  const grafana = parse(renderGeneratedFiles().get('monitoring/grafana/kustomization.yaml')!);
+  const dashboards = grafana.configMapGenerator.find((g: any) => g.name === 'grafana-dashboards');
+  assert.ok(dashboards.files.includes('dashboards/ticketpulse-overview.json'));
+  const committed = readFileSync(join(repoRoot, 'monitoring/grafana/kustomization.yaml'), 'utf8');
+  assert.notEqual(committed.replace('dashboards/ticketpulse-overview.json', 'dashboards/gone.json'), renderGeneratedFiles().get('monitoring/grafana/kustomization.yaml'));
+});
