@@ -3,12 +3,12 @@
 // job/instance variables on every query, legends shown, thresholds equal to the alert thresholds).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { ALERT_THRESHOLDS } from '../../monitoring/grafana/src/alert-thresholds.js';
+import { ALERT_THRESHOLDS, API_DOWN_ALERT, SLO } from '../../monitoring/grafana/src/alert-thresholds.js';
 import { DASHBOARDS_DIR, renderDashboards, staleFiles } from '../../monitoring/grafana/src/dashboards.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -119,7 +119,7 @@ describe('dashboard model', () => {
     });
 
     test(`${file}: every panel queries the Prometheus datasource, is described, and has a unit`, () => {
-      assert.ok(panelsOf(dashboard).length >= 20, 'the overview should have its full set of panels');
+      assert.ok(panelsOf(dashboard).length >= (file.includes('overview') ? 25 : 5), 'too few panels');
       for (const panel of panelsOf(dashboard)) {
         assert.equal(panel.datasource?.uid, 'prometheus', panel.title);
         assert.ok((panel.description ?? '').length > 20, `${panel.title}: describe what it shows`);
@@ -155,21 +155,102 @@ describe('dashboard model', () => {
           assert.match(matchers, /instance=~"\$instance"/, `${where}: ${metric} not narrowed by $instance`);
         }
       }
-      assert.ok(selectors > 20);
+      assert.ok(selectors >= panelsOf(dashboard).length, `only ${selectors} selectors`);
     });
   }
 
   test('headline stats turn red exactly at the alert thresholds', () => {
     const overview = dashboards.find((d) => d.file === 'ticketpulse-overview.json')!.dashboard;
-    const stepsOf = (title: string) => {
+    const redAt = (title: string) => {
       const panel = overview.panels.find((p) => p.title === title);
       assert.ok(panel, `panel "${title}" missing`);
-      return panel.fieldConfig!.defaults.thresholds!.steps;
+      return panel.fieldConfig!.defaults.thresholds!.steps.find((step) => step.color === 'red')?.value;
     };
-    const redAt = (title: string) => stepsOf(title).find((step) => step.color === 'red')?.value;
-    assert.equal(redAt('Error ratio (5xx)'), ALERT_THRESHOLDS.errorRatio.value);
+    assert.equal(redAt('Purchase error ratio'), ALERT_THRESHOLDS.purchaseFailureRatio.value);
     assert.equal(redAt('p95 latency'), ALERT_THRESHOLDS.latencyP95Seconds.value);
+    assert.equal(redAt('Replicas down'), 1);
     assert.equal(redAt('Active alerts'), 1);
+  });
+
+  test('every panel that names an alert threshold draws it at the alert threshold value', () => {
+    const byAlert = new Map<string, number>(Object.values(ALERT_THRESHOLDS).map((t) => [t.alert, t.value]));
+    let lines = 0;
+    for (const { dashboard } of dashboards) {
+      for (const panel of panelsOf(dashboard)) {
+        const named = /(\w+) threshold/.exec(panel.description ?? '')?.[1];
+        if (!named || !byAlert.has(named)) continue;
+        const steps = panel.fieldConfig!.defaults.thresholds!.steps.map((step) => step.value);
+        assert.ok(steps.includes(byAlert.get(named)!), `${panel.title}: no step at ${byAlert.get(named)} (${named})`);
+        lines++;
+      }
+    }
+    assert.ok(lines >= Object.keys(ALERT_THRESHOLDS).length);
+  });
+});
+
+describe('dashboards agree with the alert rules (monitoring/prometheus/rules)', () => {
+  const RULES_DIR = join(ROOT, 'monitoring/prometheus/rules');
+  interface Rule {
+    alert?: string;
+    record?: string;
+    expr: string;
+    annotations?: Record<string, string>;
+  }
+  const rules: Rule[] = readdirSync(RULES_DIR)
+    .filter((name) => name.endsWith('.yml') || name.endsWith('.yaml'))
+    .flatMap((name) => parse(readFileSync(join(RULES_DIR, name), 'utf8')).groups.flatMap((g: { rules: Rule[] }) => g.rules));
+  const alert = (name: string) => {
+    const rule = rules.find((r) => r.alert === name);
+    assert.ok(rule, `no alert ${name} in ${RULES_DIR}`);
+    return rule;
+  };
+  /** Every number an alert compares against with `>`, products such as 512 * 1024 * 1024 evaluated. */
+  const comparedWith = (expr: string) =>
+    [...expr.matchAll(/>=?\s*([0-9.]+(?:\s*\*\s*[0-9.]+)*)/g)].map(([, product]) =>
+      product!.split('*').reduce((total, factor) => total * Number(factor.trim()), 1),
+    );
+  const close = (a: number, b: number) => Math.abs(a - b) < 1e-9;
+
+  for (const [key, threshold] of Object.entries(ALERT_THRESHOLDS)) {
+    test(`${key} = ${threshold.value} is the threshold of ${threshold.alert}`, () => {
+      const numbers = comparedWith(alert(threshold.alert).expr);
+      assert.ok(numbers.some((n) => close(n, threshold.value)), `${threshold.alert} compares with ${numbers.join(', ')}`);
+    });
+  }
+
+  test(`"Replicas down" counts exactly what ${API_DOWN_ALERT} fires on (up == 0)`, () => {
+    assert.match(alert(API_DOWN_ALERT).expr, /up\{[^}]*\}\s*==\s*0/);
+  });
+
+  for (const sli of ['availability', 'latency'] as const) {
+    test(`${sli} SLO: the burn-rate alerts use the same budget and window factors as the dashboards`, () => {
+      const budget = 1 - SLO[sli].target;
+      for (const window of SLO.burnRateWindows) {
+        const name = window.alert === 'fast' ? SLO[sli].fastBurnAlert : SLO[sli].slowBurnAlert;
+        const expr = alert(name).expr.replace(/\s+/g, ' ');
+        for (const span of [window.long, window.short]) {
+          const pattern = new RegExp(`ratio_rate${span} / ([0-9.]+) > ([0-9.]+)`);
+          const match = pattern.exec(expr);
+          assert.ok(match, `${name} has no ${span} burn-rate term: ${expr}`);
+          assert.ok(close(Number(match[1]), budget), `${name}: budget ${match[1]}, dashboards ${budget}`);
+          assert.equal(Number(match[2]), window.factor, `${name}: ${span} factor`);
+        }
+      }
+    });
+  }
+
+  test('the latency SLI counts requests within the same histogram bucket as the recording rules', () => {
+    const latencyRules = rules.filter((r) => r.record?.startsWith('job:slo_latency_errors:'));
+    assert.ok(latencyRules.length > 0);
+    for (const rule of latencyRules) assert.match(rule.expr, new RegExp(`le="${SLO.latency.thresholdSeconds}"`), rule.record);
+  });
+
+  test("every alert's dashboard_url points at a generated dashboard", () => {
+    const uids = new Set(dashboards.map((d) => d.dashboard.uid));
+    for (const rule of rules.filter((r) => r.annotations?.dashboard_url)) {
+      const uid = /\/d\/([^/?#]+)/.exec(rule.annotations!.dashboard_url!)?.[1];
+      assert.ok(uid && uids.has(uid), `${rule.alert}: ${rule.annotations!.dashboard_url} is not one of ${[...uids].join(', ')}`);
+    }
   });
 });
 

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { buildOverviewDashboard } from './overview-dashboard.js';
+import { buildSaturationDashboard } from './saturation-dashboard.js';
+import { buildSloDashboard } from './slo-dashboard.js';
 
 export interface DashboardDefinition {
   /** File name under monitoring/grafana/dashboards/. */
@@ -19,6 +21,8 @@ export const DASHBOARDS_DIR = fileURLToPath(new URL('../dashboards', import.meta
 
 export const DASHBOARDS: readonly DashboardDefinition[] = [
   { file: 'ticketpulse-overview.json', build: buildOverviewDashboard },
+  { file: 'ticketpulse-slo.json', build: buildSloDashboard },
+  { file: 'ticketpulse-saturation.json', build: buildSaturationDashboard },
 ];
 
 /**

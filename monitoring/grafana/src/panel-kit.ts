@@ -105,8 +105,8 @@ export interface TimeSeriesOptions {
   min?: number;
   max?: number;
   decimals?: number;
-  /** Drawn as a dashed line (and red above it) so a glance shows where the alert fires. */
-  alertLine?: { value: number; color?: string };
+  /** Drawn as a dashed line so a glance shows where the alert fires: red above it, or below it if `below`. */
+  alertLine?: { value: number; below?: boolean };
   stacked?: boolean;
   /** Settings that change in steps (chaos knobs) are drawn as filled steps, not slopes. */
   stepped?: boolean;
@@ -148,7 +148,11 @@ export function timeSeriesPanel(options: TimeSeriesOptions): TimeSeriesPanelBuil
   );
   if (options.alertLine) {
     panel
-      .thresholds(thresholds('green', [options.alertLine.value, options.alertLine.color ?? 'red']))
+      .thresholds(
+        options.alertLine.below
+          ? thresholds('red', [options.alertLine.value, 'green'])
+          : thresholds('green', [options.alertLine.value, 'red']),
+      )
       .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
   } else {
     panel.thresholds(thresholds('green'));
