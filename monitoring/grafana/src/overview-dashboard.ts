@@ -34,6 +34,8 @@ export const firingAlertsPanel = (size: Size) =>
     title: 'Firing alerts',
     description: 'Alerts firing now (Prometheus ALERTS series; the always-on Watchdog heartbeat left out). Empty when healthy.',
     queries: [{ expr: FIRING_ALERTS, legend: '{{alertname}}', instant: true, table: true }],
+    noValue: 'No alert firing',
+    hideColumns: ['Time', 'Value', '__name__', 'alertstate'],
     size,
   });
 

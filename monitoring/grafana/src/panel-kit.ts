@@ -165,16 +165,27 @@ export interface TableOptions {
   description: string;
   queries: Query[];
   size: Size;
+  /** Shown instead of an empty table. */
+  noValue?: string;
+  hideColumns?: string[];
 }
 
 export function tablePanel(options: TableOptions): TablePanelBuilder {
-  return new TablePanelBuilder()
+  const panel = new TablePanelBuilder()
     .title(options.title)
     .description(options.description)
     .datasource(PROMETHEUS)
     .height(options.size.h)
     .span(options.size.w)
     .showHeader(true)
-    .noValue('No alert firing')
+    .noValue(options.noValue ?? 'No data')
     .targets(targets(options.queries));
+  // Instant table results carry a Time and a Value column that mean nothing to a reader; hide them.
+  if (options.hideColumns?.length) {
+    panel.withTransformation({
+      id: 'organize',
+      options: { excludeByName: Object.fromEntries(options.hideColumns.map((column) => [column, true])) },
+    });
+  }
+  return panel;
 }
