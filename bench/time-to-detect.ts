@@ -1,0 +1,359 @@
+// Time-to-detect benchmark for the alerting pipeline, with the SHIPPED configuration: the real API
+// (PostgreSQL), real Prometheus with the project's rules and shipped intervals, real Alertmanager
+// with the shipped timings, the local notification sink — and steady traffic generated here.
+//
+//   npm exec tsx bench/time-to-detect.ts -- [--trials 3] [--faults failure,latency] [--nominal 30m] [--out FILE]
+//
+// For each trial: a fresh Prometheus + Alertmanager (so no trial inherits the previous one's
+// alert state), a warm-up of nominal traffic long enough to fill the rules' 30 s windows, then the
+// chaos change, and the clock runs until the page EMAIL is received by the sink. With --nominal,
+// a separate run keeps the default background failure rate (0.02) for that long and counts pages
+// (it must be zero). Results go to stdout and, as JSON, to --out (bench/time-to-detect.md has
+// the method and the figures).
+//
+// This file also exports the pipeline harness (startPipeline, startTraffic) that
+// test/monitoring/pipeline-e2e.test.ts uses with shortened, documented overrides.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startApi, type ChaosInput, type RunningApi } from '../test/support/api-process.js';
+import { writeAlertmanagerConfig } from '../src/monitoring/alertmanager-config.js';
+import { startAlertmanager, type AlertmanagerProcess } from '../src/monitoring/alertmanager-process.js';
+import { writePrometheusConfig } from '../src/monitoring/prometheus-config.js';
+import { pickFreePort, startPrometheus, type PrometheusProcess } from '../src/monitoring/prometheus-process.js';
+import { startSink, type Sink, type SinkMessage } from '../src/sink/sink.js';
+
+/** The API's defaults (CHAOS_FAILURE_RATE=0.02, latency 5..150 ms): "nominal" traffic. */
+export const NOMINAL_CHAOS: ChaosInput = { failureRate: 0.02, latencyMs: { min: 5, max: 150 } };
+/** A hard failure fault: half of all purchases fail with 502. */
+export const FAILURE_CHAOS: ChaosInput = { failureRate: 0.5, latencyMs: { min: 5, max: 150 } };
+/** A latency fault: every request takes 0.6–0.9 s, well over the 0.5 s p95 limit. */
+export const LATENCY_CHAOS: ChaosInput = { failureRate: 0.02, latencyMs: { min: 600, max: 900 } };
+
+// ---------------------------------------------------------------------------------------------
+// Traffic
+
+export interface TrafficOptions {
+  /** Purchase attempts per second (spread evenly; each buys 1 ticket). */
+  purchasesPerSecond: number;
+  /** GET /api/concerts/:id per second. */
+  readsPerSecond: number;
+  /** Hard stop, whatever happens (bounded load on a shared machine). */
+  maxDurationMs: number;
+  /** Requests allowed in flight at once; beyond it ticks are skipped (and counted). */
+  maxInFlight?: number;
+}
+
+export interface Traffic {
+  concertId: string;
+  /** Count of answers by status ('error' = no HTTP answer), and skipped ticks. */
+  counts(): Record<string, number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Steady, bounded load on one or more API replicas (round robin): a large concert created first,
+ * then a fixed rate of purchases and reads — enough for the rules' minimum-rate guards (≥ 1
+ * purchase attempt/s, ≥ 1 request/s per route) on a 2-core machine.
+ */
+export async function startTraffic(apiUrls: string[], options: TrafficOptions): Promise<Traffic> {
+  const create = await fetch(`${apiUrls[0]}/api/concerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'Time-to-detect Festival',
+      venue: 'Benchmark Arena',
+      startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      capacity: 1_000_000,
+      priceCents: 4_500,
+    }),
+  });
+  if (create.status !== 201) throw new Error(`creating the concert failed: ${create.status} ${await create.text()}`);
+  const concertId = ((await create.json()) as { id: string }).id;
+
+  const counts: Record<string, number> = {};
+  const count = (key: string) => (counts[key] = (counts[key] ?? 0) + 1);
+  const maxInFlight = options.maxInFlight ?? 200;
+  const inFlight = new Set<Promise<void>>();
+  let next = 0;
+  let seq = 0;
+  const send = (path: string, init?: RequestInit) => {
+    if (inFlight.size >= maxInFlight) return count('skipped');
+    const base = apiUrls[next++ % apiUrls.length];
+    const request = fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(10_000) })
+      .then(async (response) => {
+        await response.arrayBuffer();
+        count(String(response.status));
+      })
+      .catch(() => void count('error'))
+      .finally(() => inFlight.delete(request));
+    inFlight.add(request);
+  };
+  const purchase = () =>
+    send(`/api/concerts/${concertId}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ quantity: 1, customerEmail: `fan${seq++}@bench.test` }),
+    });
+  const read = () => send(`/api/concerts/${concertId}`);
+
+  const timers = [
+    options.purchasesPerSecond > 0 ? setInterval(purchase, 1000 / options.purchasesPerSecond) : undefined,
+    options.readsPerSecond > 0 ? setInterval(read, 1000 / options.readsPerSecond) : undefined,
+  ];
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    for (const timer of timers) if (timer) clearInterval(timer);
+    clearTimeout(deadline);
+    await Promise.allSettled([...inFlight]);
+  };
+  const deadline = setTimeout(() => void stop(), options.maxDurationMs);
+  return { concertId, counts: () => ({ ...counts }), stop };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prometheus + Alertmanager pointed at the API and the sink
+
+export interface MonitoringOptions {
+  /** Env for renderAlertmanagerConfig (e.g. ALERTMANAGER_GROUP_WAIT); the sink addresses are added. */
+  alertmanagerEnv?: Record<string, string>;
+  /** renderPrometheusConfig overrides (shipped: 5s / 5s). */
+  scrapeInterval?: string;
+  evaluationInterval?: string;
+}
+
+export interface Monitoring {
+  prometheus: PrometheusProcess;
+  alertmanager: AlertmanagerProcess;
+  stop(): Promise<void>;
+}
+
+/** Fresh Prometheus (project rules) and Alertmanager (project config → sink) for these API targets. */
+export async function startMonitoring(apiTargets: string[], sink: Sink, options: MonitoringOptions = {}): Promise<Monitoring> {
+  const dir = mkdtempSync(join(tmpdir(), 'tp-pipeline-'));
+  const alertmanagerConfig = writeAlertmanagerConfig(join(dir, 'alertmanager.yml'), {
+    ...options.alertmanagerEnv,
+    SMTP_SMARTHOST: sink.smtpSmarthost,
+    SMTP_REQUIRE_TLS: 'false',
+    DISCORD_WEBHOOK_URL: `${sink.discordWebhookUrl}/pipeline/token`,
+  });
+  let alertmanager: AlertmanagerProcess | undefined;
+  let prometheus: PrometheusProcess | undefined;
+  try {
+    alertmanager = await startAlertmanager({ configFile: alertmanagerConfig });
+    const promPort = await pickFreePort();
+    const prometheusConfig = writePrometheusConfig(join(dir, 'prometheus.yml'), {
+      apiTargets,
+      alertmanagerTargets: [`127.0.0.1:${alertmanager.port}`],
+      prometheusTarget: `127.0.0.1:${promPort}`,
+      scrapeInterval: options.scrapeInterval,
+      evaluationInterval: options.evaluationInterval,
+    });
+    prometheus = await startPrometheus({ configFile: prometheusConfig, port: promPort });
+  } catch (error) {
+    await alertmanager?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const am = alertmanager;
+  const prom = prometheus;
+  return {
+    prometheus: prom,
+    alertmanager: am,
+    async stop() {
+      await Promise.allSettled([prom.stop(), am.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Message predicates shared with the end-to-end test
+
+/** A FIRING notification about `alertname` on `kind`. */
+export const firing = (alertname: string, kind: SinkMessage['kind']) => (m: SinkMessage) =>
+  m.accepted && m.kind === kind && m.subject.startsWith('[FIRING') && new RegExp(`\\b${alertname}\\b`).test(m.subject);
+/** A RESOLVED notification about `alertname` on `kind`. */
+export const resolvedMsg = (alertname: string, kind: SinkMessage['kind']) => (m: SinkMessage) =>
+  m.accepted && m.kind === kind && m.subject.startsWith('[RESOLVED]') && new RegExp(`\\b${alertname}\\b`).test(m.subject);
+/** Any page (a FIRING notification with severity page). */
+export const isPage = (m: SinkMessage) => m.subject.startsWith('[FIRING') && / PAGE /.test(m.subject);
+
+// ---------------------------------------------------------------------------------------------
+// The benchmark
+
+interface Trial {
+  fault: 'failure' | 'latency';
+  alertname: string;
+  trial: number;
+  /** Chaos change → email received, in seconds (null = not within the timeout). */
+  seconds: number | null;
+  /** Chaos change → Prometheus first reports the alert firing (for the breakdown). */
+  firingAfterSeconds: number | null;
+  emailSubject?: string;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+function parseDuration(text: string): number {
+  const match = /^(\d+)(s|m|h)$/.exec(text);
+  if (!match) throw new Error(`bad duration "${text}" (use e.g. 90s, 30m)`);
+  return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 's' | 'm' | 'h'];
+}
+
+interface BenchArgs {
+  trials: number;
+  faults: Array<'failure' | 'latency'>;
+  nominalMs: number;
+  out?: string;
+  warmupMs: number;
+}
+
+function parseArgs(argv: string[]): BenchArgs {
+  const args: BenchArgs = { trials: 3, faults: ['failure', 'latency'], nominalMs: 0, warmupMs: 45_000 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--trials') args.trials = Number(value);
+    else if (flag === '--faults') args.faults = value.split(',').filter(Boolean) as BenchArgs['faults'];
+    else if (flag === '--nominal') args.nominalMs = value === '0' ? 0 : parseDuration(value);
+    else if (flag === '--warmup') args.warmupMs = parseDuration(value);
+    else if (flag === '--out') args.out = resolve(value);
+    else throw new Error(`unknown flag ${flag}`);
+    i++;
+  }
+  if (!Number.isInteger(args.trials) || args.trials < 0 || args.trials > 20) throw new Error('--trials must be 0..20');
+  if (args.faults.some((f) => f !== 'failure' && f !== 'latency')) throw new Error('--faults: failure and/or latency');
+  return args;
+}
+
+const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+async function runTrial(api: RunningApi, sink: Sink, fault: Trial['fault'], trial: number, warmupMs: number): Promise<Trial> {
+  const alertname = fault === 'failure' ? 'PurchaseFailureRateHigh' : 'HighRequestLatency';
+  const monitoring = await startMonitoring([`127.0.0.1:${api.port}`], sink);
+  try {
+    log(`${fault} #${trial}: fresh Prometheus ${monitoring.prometheus.url} + Alertmanager ${monitoring.alertmanager.url}; warm-up ${warmupMs / 1000}s`);
+    const before = sink.messages().length;
+    await sleep(warmupMs);
+    const warmupPages = sink.messages().slice(before).filter(isPage);
+    if (warmupPages.length > 0) log(`  !! pages during warm-up: ${warmupPages.map((m) => m.subject).join('; ')}`);
+
+    const t0 = Date.now();
+    await api.setChaos(fault === 'failure' ? FAILURE_CHAOS : LATENCY_CHAOS);
+    let firingAt: number | null = null;
+    const poll = setInterval(() => {
+      monitoring.prometheus
+        .alerts()
+        .then((alerts) => {
+          if (firingAt === null && alerts.some((a) => a.labels.alertname === alertname && a.state === 'firing')) firingAt = Date.now();
+        })
+        .catch(() => undefined);
+    }, 500);
+    let email: SinkMessage | undefined;
+    try {
+      email = await sink.waitFor((m) => firing(alertname, 'email')(m) && Date.parse(m.receivedAt) >= t0, 180_000);
+    } catch {
+      email = undefined;
+    } finally {
+      clearInterval(poll);
+    }
+    const seconds = email ? (Date.parse(email.receivedAt) - t0) / 1000 : null;
+    const firingAfterSeconds = firingAt === null ? null : ((firingAt as number) - t0) / 1000;
+    log(`  ${alertname}: email after ${seconds ?? 'TIMEOUT'} s (Prometheus firing after ${firingAfterSeconds ?? '?'} s)`);
+    return { fault, alertname, trial, seconds, firingAfterSeconds, emailSubject: email?.subject };
+  } finally {
+    await api.setChaos(NOMINAL_CHAOS);
+    await monitoring.stop();
+  }
+}
+
+async function runNominal(api: RunningApi, sink: Sink, durationMs: number) {
+  const monitoring = await startMonitoring([`127.0.0.1:${api.port}`], sink);
+  try {
+    log(`nominal: ${durationMs / 60_000} min at the default background failure rate (0.02, latency 5..150 ms)`);
+    await api.setChaos(NOMINAL_CHAOS);
+    const before = sink.messages().length;
+    const started = Date.now();
+    let maxFailureRatio = 0;
+    let maxP95 = 0;
+    while (Date.now() - started < durationMs) {
+      await sleep(Math.min(60_000, durationMs - (Date.now() - started)));
+      // Peak of the values the alerts compare against, to see how close nominal traffic comes.
+      const [ratio, p95] = await Promise.all([
+        monitoring.prometheus.query('max_over_time(job:purchase_failures:ratio_rate30s[1m])').catch(() => []),
+        monitoring.prometheus.query('max(max_over_time(route:http_request_duration_seconds:p95_30s{route!="__unmatched__"}[1m]))').catch(() => []),
+      ]);
+      maxFailureRatio = Math.max(maxFailureRatio, ...ratio.map((s) => Number(s.value[1])).filter(Number.isFinite));
+      maxP95 = Math.max(maxP95, ...p95.map((s) => Number(s.value[1])).filter(Number.isFinite));
+      log(`  nominal: ${Math.round((Date.now() - started) / 60_000)} min, pages so far ${sink.messages().slice(before).filter(isPage).length}, peak failure ratio ${(maxFailureRatio * 100).toFixed(1)} %, peak p95 ${(maxP95 * 1000).toFixed(0)} ms`);
+    }
+    const notifications = sink.messages().slice(before);
+    return {
+      minutes: durationMs / 60_000,
+      pages: notifications.filter(isPage).map((m) => `${m.kind}: ${m.subject}`),
+      notifications: notifications.length,
+      peakFailureRatio30s: maxFailureRatio,
+      peakP95Seconds30s: maxP95,
+    };
+  } finally {
+    await monitoring.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const totalMs = args.trials * args.faults.length * (args.warmupMs + 200_000) + args.nominalMs + 120_000;
+  const sink = await startSink({ log: (line) => log(line) });
+  // LOG_LEVEL=warn: the helper keeps the API's output in memory for the whole run.
+  const api = await startApi({ chaos: NOMINAL_CHAOS, env: { LOG_LEVEL: 'warn' } });
+  const traffic = await startTraffic([api.url], { purchasesPerSecond: 4, readsPerSecond: 4, maxDurationMs: totalMs });
+  const trials: Trial[] = [];
+  let nominal: Awaited<ReturnType<typeof runNominal>> | undefined;
+  try {
+    log(`API ${api.url}, sink ${sink.url}; traffic 4 purchases/s + 4 reads/s on concert ${traffic.concertId}`);
+    for (let trial = 1; trial <= args.trials; trial++) {
+      for (const fault of args.faults) trials.push(await runTrial(api, sink, fault, trial, args.warmupMs));
+    }
+    if (args.nominalMs > 0) nominal = await runNominal(api, sink, args.nominalMs);
+  } finally {
+    await traffic.stop();
+    await api.stop();
+    await sink.close();
+  }
+
+  const summary = Object.fromEntries(
+    args.faults.map((fault) => {
+      const values = trials.filter((t) => t.fault === fault).map((t) => t.seconds);
+      const measured = values.filter((v): v is number => v !== null);
+      return [fault, { trials: values, median: median(measured), min: Math.min(...measured), max: Math.max(...measured), timeouts: values.length - measured.length }];
+    }),
+  );
+  const result = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+    config: 'shipped: scrape/evaluation 5s, rules as in monitoring/prometheus/rules, group_wait 10s / group_interval 1m',
+    traffic: { purchasesPerSecond: 4, readsPerSecond: 4, counts: traffic.counts() },
+    summary,
+    trials,
+    nominal,
+  };
+  console.log(JSON.stringify(result, null, 2));
+  if (args.out) writeFileSync(args.out, JSON.stringify(result, null, 2));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((error: unknown) => {
+    console.error(`time-to-detect: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}
