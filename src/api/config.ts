@@ -1,5 +1,6 @@
 import {
   ConfigError,
+  readBoolean,
   readEnum,
   readInteger,
   readNumber,
@@ -20,6 +21,8 @@ export interface ApiConfig {
   adminToken: string | undefined;
   chaosDefaults: ChaosSettings;
   chaosSyncIntervalMs: number;
+  /** Off only to measure what instrumentation costs (bench/); /metrics still answers. */
+  httpMetrics: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Slow-request budget for shutdown: in-flight requests get this long to finish. */
   shutdownTimeoutMs: number;
@@ -54,6 +57,7 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
       latencyMs: { min: latencyMin, max: latencyMax },
     },
     chaosSyncIntervalMs: readInteger(env, 'CHAOS_SYNC_INTERVAL_MS', 1000, 100, 60_000),
+    httpMetrics: readBoolean(env, 'HTTP_METRICS', true),
     logLevel: readEnum(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   };

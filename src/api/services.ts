@@ -10,6 +10,7 @@ import { migrate } from './db/migrations.js';
 import { createPostgresDatabase } from './db/postgres-database.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { OrdersRepository } from './orders/orders-repository.js';
+import { PurchaseBatcher } from './orders/purchase-batcher.js';
 import { PurchaseService } from './orders/purchase-service.js';
 
 export interface Services {
@@ -58,7 +59,7 @@ async function servicesPlugin(app: FastifyInstance, { config }: { config: ApiCon
     db,
     concerts,
     orders,
-    purchases: new PurchaseService(orders, chaos),
+    purchases: new PurchaseService(orders, new PurchaseBatcher(orders), chaos),
     chaos,
   } satisfies Services);
 }

@@ -20,7 +20,8 @@ declare module 'fastify' {
  * happened; this plugin turns it into metrics when the response is sent.
  */
 async function metricsPlugin(app: FastifyInstance): Promise<void> {
-  const { metrics, db, chaos, concerts } = app.services;
+  const { metrics, db, chaos, concerts, config } = app.services;
+  const httpMetrics = config.httpMetrics;
 
   chaos.onChange((settings) => {
     metrics.chaosFailureRate.set(settings.failureRate);
@@ -29,6 +30,7 @@ async function metricsPlugin(app: FastifyInstance): Promise<void> {
   });
 
   app.addHook('onResponse', async (request: FastifyRequest, reply) => {
+    if (!httpMetrics) return;
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     if (UNTRACKED_ROUTES.has(route)) return;
     const labels = {

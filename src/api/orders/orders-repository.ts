@@ -54,17 +54,39 @@ const PURCHASE_SQL = `
   SELECT $3, sold.id, $2, sold.price_cents * $2, $4, $5 FROM sold
   RETURNING ${COLUMNS}`;
 
+/**
+ * The same guarded sale for several orders of one concert at once: the UPDATE adds their total
+ * only if all of them fit, and the INSERT writes every order — all or nothing, one commit. Why:
+ * each commit waits for a WAL flush (~1 ms here) while holding the concert's row lock, which caps
+ * single-order statements near 1,000 sales/s on a hot concert; a batch pays that flush once.
+ */
+const PURCHASE_BATCH_SQL = `
+  WITH wanted AS (
+    SELECT * FROM unnest($2::uuid[], $3::int[], $4::text[], $5::text[]) AS w(id, quantity, customer_email, idempotency_key)
+  ),
+  sold AS (
+    UPDATE concerts SET tickets_sold = tickets_sold + (SELECT sum(quantity) FROM wanted)
+    WHERE id = $1 AND capacity - tickets_sold >= (SELECT sum(quantity) FROM wanted)
+    RETURNING id, price_cents
+  )
+  INSERT INTO orders (id, concert_id, quantity, total_cents, customer_email, idempotency_key)
+  SELECT wanted.id, sold.id, wanted.quantity, sold.price_cents * wanted.quantity, wanted.customer_email, wanted.idempotency_key
+  FROM wanted, sold
+  RETURNING ${COLUMNS}`;
+
+export interface PurchaseInput {
+  id: string;
+  concertId: string;
+  quantity: number;
+  customerEmail: string;
+  idempotencyKey: string | undefined;
+}
+
 export class OrdersRepository {
   constructor(private readonly db: Database) {}
 
   /** Returns the confirmed order, or undefined when the concert is missing or lacks tickets. */
-  async purchase(input: {
-    id: string;
-    concertId: string;
-    quantity: number;
-    customerEmail: string;
-    idempotencyKey: string | undefined;
-  }): Promise<Order | undefined> {
+  async purchase(input: PurchaseInput): Promise<Order | undefined> {
     const [row] = await this.db.query<OrderRow>('purchase', PURCHASE_SQL, [
       input.concertId,
       input.quantity,
@@ -73,6 +95,18 @@ export class OrdersRepository {
       input.idempotencyKey ?? null,
     ]);
     return row ? toOrder(row) : undefined;
+  }
+
+  /** Sells every order of the batch (all for one concert) or none; returns the orders sold. */
+  async purchaseAll(concertId: string, batch: PurchaseInput[]): Promise<Order[]> {
+    const rows = await this.db.query<OrderRow>('purchase_batch', PURCHASE_BATCH_SQL, [
+      concertId,
+      batch.map((p) => p.id),
+      batch.map((p) => p.quantity),
+      batch.map((p) => p.customerEmail),
+      batch.map((p) => p.idempotencyKey ?? null),
+    ]);
+    return rows.map(toOrder);
   }
 
   async findById(id: string): Promise<Order | undefined> {

@@ -3,6 +3,7 @@ import { isUniqueViolation } from '../db/database.js';
 import { errors } from '../errors.js';
 import type { ChaosSettingsStore } from '../chaos/chaos-settings.js';
 import type { Order, OrdersRepository } from './orders-repository.js';
+import type { PurchaseBatcher } from './purchase-batcher.js';
 
 export interface PurchaseRequest {
   concertId: string;
@@ -25,6 +26,7 @@ export interface PurchaseResult {
 export class PurchaseService {
   constructor(
     private readonly orders: OrdersRepository,
+    private readonly batcher: PurchaseBatcher,
     private readonly chaos: ChaosSettingsStore,
   ) {}
 
@@ -42,7 +44,7 @@ export class PurchaseService {
 
     let order: Order | undefined;
     try {
-      order = await this.orders.purchase({ id: randomUUID(), ...request });
+      order = await this.batcher.purchase({ id: randomUUID(), ...request });
     } catch (error) {
       if (request.idempotencyKey !== undefined && isUniqueViolation(error)) {
         // A concurrent request with the same key won the race; its order is the answer.

@@ -1,0 +1,160 @@
+/**
+ * API throughput benchmark (issue #2 figures; the metrics on/off comparison for issue #3).
+ *
+ * Method: one API process (`node --import tsx src/api/server.ts`, chaos off, LOG_LEVEL=warn) on the
+ * machine's PostgreSQL; wrk on the same machine, 2 threads, 64 connections, 20 s per scenario after
+ * a 5 s warm-up: GET /api/concerts/:id, then POST /api/concerts/:id/orders (quantity 1) on a concert
+ * of 1,000,000 seats. Then the same with HTTP_METRICS=false. Then pgbench runs the exact purchase
+ * statement (16 clients, 2 threads, prepared) for the database's own ceiling. The invariant is
+ * checked after the runs. Results go to bench/results/api-throughput-<timestamp>.json.
+ *
+ * Usage: npm run bench:api [-- --duration 20]
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createTestDatabase } from '../test/support/postgres.js';
+import { tallyConcert } from '../test/support/invariant.js';
+import { freePort, waitUntil } from '../test/support/ports.js';
+
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '20' } } });
+const duration = Number(values.duration);
+
+interface WrkResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  requests: number;
+}
+
+function toMs(text: string): number {
+  const match = /([\d.]+)(us|ms|s)/.exec(text);
+  if (!match) return NaN;
+  const n = Number(match[1]);
+  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
+}
+
+function wrk(url: string, seconds: number, script?: string): WrkResult {
+  const args = ['-t2', '-c64', `-d${seconds}s`, '--latency', ...(script ? ['-s', script] : []), url];
+  const out = execFileSync('wrk', args, { encoding: 'utf8' });
+  const line = (label: string) => new RegExp(`^\\s*${label}\\s+(\\S+)`, 'm').exec(out)?.[1] ?? '';
+  return {
+    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
+    p50Ms: toMs(line('50%')),
+    p99Ms: toMs(line('99%')),
+    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
+    requests: Number(/(\d+) requests in/.exec(out)?.[1]),
+  };
+}
+
+async function startApi(databaseUrl: string, extraEnv: Record<string, string>) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/api/server.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      CHAOS_FAILURE_RATE: '0',
+      CHAOS_LATENCY_MIN_MS: '0',
+      CHAOS_LATENCY_MAX_MS: '0',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil(async () => (await fetch(`${url}/readyz`)).ok, 30_000, 'the API');
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+async function runScenarios(databaseUrl: string, label: string, env: Record<string, string>) {
+  const api = await startApi(databaseUrl, env);
+  const concert = await (
+    await fetch(`${api.url}/api/concerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Bench', venue: 'Loopback Arena', startsAt: '2030-01-01T20:00:00Z', capacity: 1_000_000, priceCents: 4200 }),
+    })
+  ).json();
+  const script = join(tmpdir(), 'tp-bench-post.lua');
+  writeFileSync(
+    script,
+    `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = '{"quantity":1,"customerEmail":"bench@example.com"}'\n`,
+  );
+  const getUrl = `${api.url}/api/concerts/${concert.id}`;
+  const postUrl = `${api.url}/api/concerts/${concert.id}/orders`;
+  console.error(`[${label}] warm-up`);
+  wrk(getUrl, 5);
+  wrk(postUrl, 5, script);
+  console.error(`[${label}] GET concert, ${duration}s`);
+  const get = wrk(getUrl, duration);
+  console.error(`[${label}] POST order, ${duration}s`);
+  const post = wrk(postUrl, duration, script);
+  await api.stop();
+  const tally = await tallyConcert(databaseUrl, concert.id);
+  return { label, get, post, invariantHolds: tally.ticketsSold === tally.sumOfConfirmedQuantities && tally.ticketsSold <= tally.capacity, tally };
+}
+
+function pgbench(databaseUrl: string, seconds: number) {
+  const concertId = execFileSync('psql', [databaseUrl, '-Atc',
+    `INSERT INTO concerts (id, name, venue, starts_at, capacity, price_cents) VALUES (gen_random_uuid(), 'pgbench', 'db', now() + interval '1 year', 1000000, 4200) RETURNING id`,
+  ], { encoding: 'utf8' }).trim().split('\n')[0];
+  const script = join(tmpdir(), 'tp-bench-purchase.sql');
+  // The statement of src/api/orders/orders-repository.ts, verbatim but for the parameters.
+  writeFileSync(
+    script,
+    `WITH sold AS (UPDATE concerts SET tickets_sold = tickets_sold + 1 WHERE id = '${concertId}' AND capacity - tickets_sold >= 1 RETURNING id, price_cents)
+INSERT INTO orders (id, concert_id, quantity, total_cents, customer_email, idempotency_key)
+SELECT gen_random_uuid(), sold.id, 1, sold.price_cents * 1, 'bench@example.com', NULL FROM sold RETURNING id, concert_id, quantity, total_cents, customer_email, status, created_at;\n`,
+  );
+  const out = execFileSync('pgbench', ['-n', '-c', '16', '-j', '2', '-T', String(seconds), '-M', 'prepared', '-f', script, databaseUrl], { encoding: 'utf8' });
+  return {
+    tps: Number(/tps = ([\d.]+)/.exec(out)?.[1]),
+    latencyAvgMs: Number(/latency average = ([\d.]+) ms/.exec(out)?.[1]),
+  };
+}
+
+const database = await createTestDatabase('tp_bench');
+try {
+  const on = await runScenarios(database.url, 'metrics on', {});
+  const off = await runScenarios(database.url, 'metrics off', { HTTP_METRICS: 'false' });
+  console.error(`[pgbench] purchase statement, ${duration}s`);
+  const db = pgbench(database.url, duration);
+  const result = {
+    at: new Date().toISOString(),
+    machine: `${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}, PostgreSQL on the same machine, wrk -t2 -c64`,
+    durationSeconds: duration,
+    metricsOn: on,
+    metricsOff: off,
+    pgbench: db,
+    purchaseEfficiency: on.post.requestsPerSecond / db.tps,
+    instrumentationCost: {
+      get: 1 - on.get.requestsPerSecond / off.get.requestsPerSecond,
+      post: 1 - on.post.requestsPerSecond / off.post.requestsPerSecond,
+    },
+  };
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/api-throughput-${result.at.replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  const row = (name: string, r: WrkResult) => `| ${name} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.non2xx} |`;
+  console.log(`| scenario | req/s | p50 ms | p99 ms | non-2xx |\n|---|---|---|---|---|`);
+  console.log(row('GET concert (metrics on)', on.get));
+  console.log(row('POST order (metrics on)', on.post));
+  console.log(row('GET concert (metrics off)', off.get));
+  console.log(row('POST order (metrics off)', off.post));
+  console.log(`\npgbench purchase statement: ${db.tps.toFixed(0)} tps (avg ${db.latencyAvgMs} ms); service/pgbench = ${(result.purchaseEfficiency * 100).toFixed(0)}%`);
+  console.log(`instrumentation cost: GET ${(result.instrumentationCost.get * 100).toFixed(1)}%, POST ${(result.instrumentationCost.post * 100).toFixed(1)}%`);
+  console.log(`invariant after the runs: ${on.invariantHolds && off.invariantHolds ? 'holds' : 'BROKEN'}; written to ${file}`);
+} finally {
+  await database.drop();
+}
