@@ -32,10 +32,22 @@ function renderSelection(selection: Selection): string {
   return `(${selection.values.map(prometheusRegexEscape).join('|')})`;
 }
 
+/** Grafana's rangeutil.roundInterval: the step snaps to a readable duration (ms in, ms out). */
+const ROUNDING: Array<[below: number, rounded: number]> = [
+  [15, 10], [35, 20], [75, 50], [150, 100], [350, 200], [750, 500], [1_500, 1_000], [3_500, 2_000],
+  [7_500, 5_000], [12_500, 10_000], [17_500, 15_000], [25_000, 20_000], [45_000, 30_000], [90_000, 60_000],
+  [210_000, 120_000], [450_000, 300_000], [750_000, 600_000], [1_050_000, 900_000], [1_500_000, 1_200_000],
+  [2_700_000, 1_800_000], [5_400_000, 3_600_000], [9_000_000, 7_200_000], [16_200_000, 10_800_000],
+  [32_400_000, 21_600_000], [86_400_000, 43_200_000],
+];
+function roundInterval(ms: number): number {
+  return ROUNDING.find(([below]) => ms < below)?.[1] ?? 86_400_000;
+}
+
 export function interpolation(variables: Record<string, Selection>, time: TimeContext): Interpolation {
-  // $__interval: range / max data points, never below the scrape interval (Grafana's lowLimit).
+  // $__interval: range / max data points, rounded, never below the scrape interval (Grafana's lowLimit).
   const stepSeconds = Math.max(
-    Math.ceil(time.rangeSeconds / (time.maxDataPoints ?? 1000)),
+    Math.max(1, Math.round(roundInterval((time.rangeSeconds * 1000) / (time.maxDataPoints ?? 1000)) / 1000)),
     time.scrapeIntervalSeconds,
   );
   // $__rate_interval = max($__interval + scrape interval, 4 × scrape interval).

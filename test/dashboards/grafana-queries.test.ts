@@ -3,6 +3,8 @@
 // the real API while it sold tickets, sold out a concert and failed payments under chaos.
 // A query must parse and return data with at least one finite value; only panels whose description
 // says "empty when healthy" may come back empty (they must still parse).
+// Two Prometheus servers scrape the same API: one with the shipped rule files (recording rules, alerts),
+// one without any — the dashboards read raw metrics and must work against both.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +45,13 @@ interface PromSeries {
 const dashboards = [...renderDashboards()].map(([file, text]) => ({ file, dashboard: JSON.parse(text) as Dashboard }));
 
 let api: RunningApi | undefined;
-let prometheus: PrometheusProcess | undefined;
+/** Keyed by how it is configured; `withRules` loads monitoring/prometheus/rules/*.yml. */
+const servers: { withRules?: PrometheusProcess; withoutRules?: PrometheusProcess } = {};
+type ServerName = keyof typeof servers;
+const SERVER_LABEL: Record<ServerName, string> = {
+  withRules: 'Prometheus with the shipped rules',
+  withoutRules: 'Prometheus without any rule file',
+};
 let workDir: string | undefined;
 let trafficStart = 0;
 let trafficEnd = 0;
@@ -110,20 +118,25 @@ async function driveTraffic(target: RunningApi): Promise<void> {
 before(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'tp-grafana-queries-'));
   api = await startApi();
-  const promPort = await pickFreePort();
-  const configFile = writePrometheusConfig(join(workDir, 'prometheus.yml'), {
-    apiTargets: [`127.0.0.1:${api.port}`],
-    alertmanagerTargets: [],
-    prometheusTarget: `127.0.0.1:${promPort}`,
-    scrapeInterval: `${SCRAPE_SECONDS}s`,
-    evaluationInterval: `${SCRAPE_SECONDS}s`,
-  });
-  prometheus = await startPrometheus({ configFile, port: promPort });
+  for (const name of ['withRules', 'withoutRules'] as const) {
+    const port = await pickFreePort();
+    const configFile = writePrometheusConfig(join(workDir, `prometheus-${name}.yml`), {
+      apiTargets: [`127.0.0.1:${api.port}`],
+      alertmanagerTargets: [],
+      prometheusTarget: `127.0.0.1:${port}`,
+      scrapeInterval: `${SCRAPE_SECONDS}s`,
+      evaluationInterval: `${SCRAPE_SECONDS}s`,
+      ...(name === 'withoutRules' ? { ruleFiles: [] } : {}),
+    });
+    servers[name] = await startPrometheus({ configFile, port });
+  }
   // The first scrape must see the API before traffic starts, or the first rate() points are lost.
-  const deadline = Date.now() + 20_000;
-  while ((await prometheus.query(`up{job="${JOB}"} == 1`)).length === 0) {
-    if (Date.now() > deadline) throw new Error(`Prometheus never scraped the API:\n${prometheus.recentLogs().join('\n')}`);
-    await sleep(250);
+  for (const server of Object.values(servers)) {
+    const deadline = Date.now() + 20_000;
+    while ((await server.query(`up{job="${JOB}"} == 1`)).length === 0) {
+      if (Date.now() > deadline) throw new Error(`Prometheus never scraped the API:\n${server.recentLogs().join('\n')}`);
+      await sleep(250);
+    }
   }
   await driveTraffic(api);
   // A few more scrapes so the last phase is in the TSDB.
@@ -131,13 +144,17 @@ before(async () => {
 });
 
 after(async () => {
-  await prometheus?.stop();
+  await Promise.all(Object.values(servers).map((server) => server.stop()));
   await api?.stop();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-async function promApi(path: string, params: Record<string, string>): Promise<{ resultType: string; result: PromSeries[] }> {
-  const response = await fetch(`${prometheus!.url}${path}`, {
+async function promApi(
+  server: ServerName,
+  path: string,
+  params: Record<string, string>,
+): Promise<{ resultType: string; result: PromSeries[] }> {
+  const response = await fetch(`${servers[server]!.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(params),
@@ -155,15 +172,21 @@ function finiteValues(series: PromSeries[]): number[] {
 }
 
 /** Runs one target as Grafana would (range query unless the target is instant) and returns its series. */
-async function runTarget(expr: string, instant: boolean, variables: Record<string, Selection>, step?: number) {
+async function runTarget(
+  server: ServerName,
+  expr: string,
+  instant: boolean,
+  variables: Record<string, Selection>,
+  step?: number,
+) {
   const end = Math.ceil(Date.now() / 1000);
   const start = Math.floor((trafficStart - 5_000) / 1000);
   const vars = interpolation(variables, { rangeSeconds: end - start, scrapeIntervalSeconds: SCRAPE_SECONDS });
   const query = vars.expand(expr);
   assert.doesNotMatch(query, /\$(job|instance|__\w+)|\[\[/, `variables left in ${query}`);
   const data = instant
-    ? await promApi('/api/v1/query', { query, time: String(end) })
-    : await promApi('/api/v1/query_range', {
+    ? await promApi(server, '/api/v1/query', { query, time: String(end) })
+    : await promApi(server, '/api/v1/query_range', {
         query,
         start: String(start),
         end: String(end),
@@ -175,7 +198,7 @@ async function runTarget(expr: string, instant: boolean, variables: Record<strin
 /** What Grafana offers for a label_values() variable: the label's values on series of that metric. */
 async function labelValues(label: string, match: string): Promise<string[]> {
   const response = await fetch(
-    `${prometheus!.url}/api/v1/label/${label}/values?${new URLSearchParams({ 'match[]': match })}`,
+    `${servers.withRules!.url}/api/v1/label/${label}/values?${new URLSearchParams({ 'match[]': match })}`,
     { signal: AbortSignal.timeout(10_000) },
   );
   const body = (await response.json()) as { data: string[] };
@@ -197,15 +220,20 @@ async function selection(name: SelectionName): Promise<Record<string, Selection>
 
 for (const { file, dashboard } of dashboards) {
   describe(`${file}: every panel query returns data from a real Prometheus`, () => {
-    for (const selectionName of SELECTIONS) {
-      test(`with ${selectionName}`, async () => {
+    const cases = [
+      ['withRules', SELECTIONS[0]],
+      ['withRules', SELECTIONS[1]],
+      ['withoutRules', SELECTIONS[0]],
+    ] as const;
+    for (const [server, selectionName] of cases) {
+      test(`${SERVER_LABEL[server]}, ${selectionName}`, async () => {
         const variables = await selection(selectionName);
         const problems: string[] = [];
         let checked = 0;
         for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
           const emptyWhenHealthy = /empty when healthy/i.test(panel.description ?? '');
           for (const target of panel.targets ?? []) {
-            const { query, series } = await runTarget(target.expr, target.instant === true, variables);
+            const { query, series } = await runTarget(server, target.expr, target.instant === true, variables);
             checked++;
             if (emptyWhenHealthy) continue;
             if (series.length === 0) problems.push(`${panel.title} [${target.refId}] returned no series: ${query}`);
@@ -219,11 +247,11 @@ for (const { file, dashboard } of dashboards) {
     }
 
     test('annotation queries parse; the chaos annotation marks when faults were injected', async () => {
-      const variables = await selection('"All" picked for job and instance');
+      const variables = await selection(SELECTIONS[0]);
       for (const annotation of dashboard.annotations?.list ?? []) {
         if (!annotation.expr) continue;
         const step = annotation.step ? Number.parseInt(annotation.step, 10) : 60;
-        const { query, series } = await runTarget(annotation.expr, false, variables, step);
+        const { query, series } = await runTarget('withRules', annotation.expr, false, variables, step);
         if (/chaos/i.test(annotation.name)) assert.ok(series.length > 0, `no chaos annotation from ${query}`);
       }
     });
@@ -235,8 +263,8 @@ describe('panel values reflect what the traffic did', () => {
     const panel = dashboards.flatMap((d) => d.dashboard.panels).find((p) => p.title === title);
     assert.ok(panel, `no panel "${title}"`);
     const target = panel.targets!.find((t) => t.refId === refId)!;
-    const variables = await selection('"All" picked for job and instance');
-    const { series } = await runTarget(target.expr, target.instant === true, variables);
+    const variables = await selection(SELECTIONS[0]);
+    const { series } = await runTarget('withRules', target.expr, target.instant === true, variables);
     return { series, values: finiteValues(series) };
   };
 
@@ -259,8 +287,10 @@ describe('panel values reflect what the traffic did', () => {
   });
 
   test('the always-firing Watchdog is not counted as an active alert', async () => {
-    const watchdog = await promApi('/api/v1/query', { query: 'ALERTS{alertname="Watchdog", alertstate="firing"}' });
+    const watchdog = await promApi('withRules', '/api/v1/query', { query: 'ALERTS{alertname="Watchdog", alertstate="firing"}' });
     assert.equal(watchdog.result.length, 1, 'the shipped rules (with Watchdog) are loaded');
+    const bare = await promApi('withoutRules', '/api/v1/query', { query: 'count(ALERTS) or count({__name__=~"job:.+"})' });
+    assert.equal(bare.result.length, 0, 'the rule-less Prometheus really has no alerts and no recording rules');
     const { series } = await valuesOf('Firing alerts');
     assert.ok(!series.some((s) => s.metric.alertname === 'Watchdog'));
   });
