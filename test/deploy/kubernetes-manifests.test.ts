@@ -6,6 +6,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import {
   allContainers, buildKustomization, buildOverlay, find, matchesSelector, overlayNames, podTemplates, repoRoot,
   type K8sObject,
@@ -112,6 +113,13 @@ for (const overlay of overlayNames) {
       }
     });
 
+    test('every object fits `kubectl apply` (its last-applied annotation is capped at 256 KiB)', () => {
+      for (const object of objects()) {
+        const size = Buffer.byteLength(JSON.stringify(object));
+        assert.ok(size < 200 * 1024, `${object.kind}/${object.metadata.name} is ${size} bytes; split it or use --server-side`);
+      }
+    });
+
     test('every image is pinned to an exact version', () => {
       for (const { owner, spec } of pods()) {
         for (const container of allContainers(spec)) {
@@ -168,6 +176,54 @@ for (const overlay of overlayNames) {
         const target = find(objects(), hpa.spec.scaleTargetRef.kind, hpa.spec.scaleTargetRef.name);
         assert.ok(allContainers(target.spec.template.spec).every((c) => c.resources?.requests?.cpu), 'CPU autoscaling needs CPU requests');
       }
+    });
+
+    test('every in-cluster address the pods are configured with is a Service and port of this overlay', () => {
+      const services = objects().filter((o) => o.kind === 'Service');
+      const addresses: string[] = [];
+      for (const { spec } of pods()) {
+        for (const container of allContainers(spec)) {
+          for (const env of container.env ?? []) if (typeof env.value === 'string') addresses.push(env.value);
+          const args = [...(container.args ?? []), ...(container.command ?? [])];
+          for (const flag of ['--host', '--master-host']) if (args.includes(flag)) addresses.push(args[args.indexOf(flag) + 1]);
+        }
+      }
+      // Only ConfigMaps some pod uses (the operator overlay generates Grafana datasources it never mounts).
+      const used = new Set(pods().flatMap(({ spec }) => [
+        ...(spec.volumes ?? []).map((v: any) => v.configMap?.name),
+        ...allContainers(spec).flatMap((c) => (c.envFrom ?? []).map((e: any) => e.configMapRef?.name)),
+      ]));
+      for (const configMap of objects().filter((o) => o.kind === 'ConfigMap' && used.has(o.metadata.name) && /^(alertmanager-settings|grafana-datasources|prometheus-config)-/.test(o.metadata.name))) {
+        for (const text of Object.values(configMap.data ?? {})) addresses.push(...(String(text).match(/(?:https?:\/\/|\b)[a-z][a-z0-9-]*:\d{2,5}\b/g) ?? []));
+      }
+      let checked = 0;
+      for (const address of addresses) {
+        const match = /^(?:[a-z]+:\/\/)?(?:[^@/]+@)?([a-z][a-z0-9-]*):(\d+)(?:\/|$)/.exec(address);
+        if (!match || match[1] === 'localhost') continue; // plain values, or names with dots (other namespaces)
+        const [, host, port] = match;
+        if (host === 'locust-master' && port === undefined) continue;
+        const service = services.find((s) => s.metadata.name === host);
+        assert.ok(service, `${address}: no Service ${host} in overlay ${overlay}`);
+        assert.ok(service.spec.ports.some((p: any) => p.port === Number(port)), `${address}: Service ${host} has no port ${port}`);
+        checked++;
+      }
+      assert.ok(checked >= 3, `checked ${checked} addresses`);
+      for (const name of addresses.filter((a) => /^[a-z][a-z0-9-]*$/.test(a) && a.startsWith('locust'))) {
+        assert.ok(services.some((s) => s.metadata.name === name), `Service ${name}`);
+      }
+    });
+
+    test('Grafana, if deployed, mounts dashboards where its provisioning provider looks', () => {
+      const grafana = objects().find((o) => o.kind === 'Deployment' && o.metadata.name === 'grafana');
+      if (!grafana) return;
+      const provider = objects().find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('grafana-dashboard-providers-'))!;
+      const path = parse(Object.values(provider.data!)[0]!).providers[0].options.path;
+      const mounts = grafana.spec.template.spec.containers[0].volumeMounts;
+      const volumes = grafana.spec.template.spec.volumes;
+      const mountOf = (prefix: string) => mounts.find((m: any) => volumes.find((v: any) => v.name === m.name)?.configMap?.name.startsWith(prefix))?.mountPath;
+      assert.equal(mountOf('grafana-dashboards-'), path);
+      assert.equal(mountOf('grafana-dashboard-providers-'), '/etc/grafana/provisioning/dashboards');
+      assert.equal(mountOf('grafana-datasources-'), '/etc/grafana/provisioning/datasources');
     });
 
     test('the API runs 2+ replicas with probes, graceful stop and topology spread', () => {
