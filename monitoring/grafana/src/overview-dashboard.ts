@@ -79,7 +79,6 @@ export function buildOverviewDashboard() {
           unit: units.Seconds,
           queries: [{ expr: latencyQuantile(0.95, 'le'), legend: 'p95' }],
           thresholds: thresholds('green', [ALERT_THRESHOLDS.latencyP95Seconds.value, 'red']),
-          decimals: 3,
           min: 0,
           size: HEADLINE,
         }),
