@@ -44,7 +44,9 @@ interface PromSeries {
 
 const dashboards = [...renderDashboards()].map(([file, text]) => ({ file, dashboard: JSON.parse(text) as Dashboard }));
 
+/** Two replicas on one database, so the instance variable has something to tell apart. */
 let api: RunningApi | undefined;
+let replica: RunningApi | undefined;
 /** Keyed by how it is configured; `withRules` loads monitoring/prometheus/rules/*.yml. */
 const servers: { withRules?: PrometheusProcess; withoutRules?: PrometheusProcess } = {};
 type ServerName = keyof typeof servers;
@@ -57,8 +59,11 @@ let trafficStart = 0;
 let trafficEnd = 0;
 
 /** Bounded traffic: a fixed number of rounds, each a handful of requests, in three phases. */
-async function driveTraffic(target: RunningApi): Promise<void> {
+async function driveTraffic(replicas: RunningApi[]): Promise<void> {
+  let requests = 0;
+  // Requests alternate between the replicas, as a round-robin load balancer would send them.
   const json = async (path: string, init?: RequestInit) => {
+    const target = replicas[requests++ % replicas.length]!;
     const response = await fetch(`${target.url}${path}`, {
       ...init,
       headers: { 'content-type': 'application/json', ...init?.headers },
@@ -108,9 +113,10 @@ async function driveTraffic(target: RunningApi): Promise<void> {
   trafficStart = Date.now();
   await phase(5);
   // Payment failures (502) and extra latency, so the failure and chaos panels have something to show.
-  await target.setChaos({ failureRate: 0.5, latencyMs: { min: 10, max: 60 } });
+  // Set on one replica; every replica applies it within 2 s (contract).
+  await replicas[0]!.setChaos({ failureRate: 0.5, latencyMs: { min: 10, max: 60 } });
   await phase(5);
-  await target.setChaos({ failureRate: 0, latencyMs: { min: 0, max: 0 } });
+  await replicas[0]!.setChaos({ failureRate: 0, latencyMs: { min: 0, max: 0 } });
   await phase(4);
   trafficEnd = Date.now();
 }
@@ -118,10 +124,11 @@ async function driveTraffic(target: RunningApi): Promise<void> {
 before(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'tp-grafana-queries-'));
   api = await startApi();
+  replica = await startApi({ databaseUrl: api.databaseUrl });
   for (const name of ['withRules', 'withoutRules'] as const) {
     const port = await pickFreePort();
     const configFile = writePrometheusConfig(join(workDir, `prometheus-${name}.yml`), {
-      apiTargets: [`127.0.0.1:${api.port}`],
+      apiTargets: [`127.0.0.1:${api.port}`, `127.0.0.1:${replica.port}`],
       alertmanagerTargets: [],
       prometheusTarget: `127.0.0.1:${port}`,
       scrapeInterval: `${SCRAPE_SECONDS}s`,
@@ -133,18 +140,20 @@ before(async () => {
   // The first scrape must see the API before traffic starts, or the first rate() points are lost.
   for (const server of Object.values(servers)) {
     const deadline = Date.now() + 20_000;
-    while ((await server.query(`up{job="${JOB}"} == 1`)).length === 0) {
+    while ((await server.query(`up{job="${JOB}"} == 1`)).length < 2) {
       if (Date.now() > deadline) throw new Error(`Prometheus never scraped the API:\n${server.recentLogs().join('\n')}`);
       await sleep(250);
     }
   }
-  await driveTraffic(api);
+  await driveTraffic([api, replica]);
   // A few more scrapes so the last phase is in the TSDB.
   await sleep((SCRAPE_SECONDS * 3 + 1) * 1000);
 });
 
 after(async () => {
   await Promise.all(Object.values(servers).map((server) => server.stop()));
+  // The replica shares the first API's database, which only the first one drops.
+  await replica?.stop();
   await api?.stop();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
@@ -293,6 +302,22 @@ describe('panel values reflect what the traffic did', () => {
     assert.equal(bare.result.length, 0, 'the rule-less Prometheus really has no alerts and no recording rules');
     const { series } = await valuesOf('Firing alerts');
     assert.ok(!series.some((s) => s.metric.alertname === 'Watchdog'));
+  });
+
+  test('the instance variable tells the replicas apart', async () => {
+    const panel = dashboards.flatMap((d) => d.dashboard.panels).find((p) => p.title === 'CPU per instance')!;
+    const instancesFor = async (name: SelectionName) => {
+      const { series } = await runTarget('withRules', panel.targets![0]!.expr, false, await selection(name));
+      return series.map((s) => s.metric.instance).sort();
+    };
+    const both = [`127.0.0.1:${api!.port}`, `127.0.0.1:${replica!.port}`].sort();
+    assert.deepEqual(await instancesFor(SELECTIONS[0]), both);
+    assert.deepEqual(await instancesFor(SELECTIONS[1]), [`127.0.0.1:${api!.port}`]);
+    // And a sum over "All" adds both replicas' requests: more than the picked replica alone.
+    const requests = dashboards.flatMap((d) => d.dashboard.panels).find((p) => p.title === 'Requests / s')!.targets![0]!.expr;
+    const total = async (name: SelectionName) =>
+      Math.max(...finiteValues((await runTarget('withRules', requests, false, await selection(name))).series));
+    assert.ok((await total(SELECTIONS[0])) > (await total(SELECTIONS[1])));
   });
 
   test('sell-through lists the sold-out concert at 100%', async () => {
