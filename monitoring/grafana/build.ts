@@ -22,8 +22,11 @@ function parseArgs(argv: string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--check') options.check = true;
-    else if (arg === '--dir' && argv[i + 1]) options.dir = argv[++i];
-    else throw new UsageError(`unknown argument: ${arg} (usage: build.ts [--check] [--dir <path>])`);
+    else if (arg === '--dir') {
+      const dir = argv[++i];
+      if (!dir || dir.startsWith('--')) throw new UsageError('--dir needs a folder path');
+      options.dir = dir;
+    } else throw new UsageError(`unknown argument: ${arg} (usage: build.ts [--check] [--dir <path>])`);
   }
   return options;
 }
