@@ -113,7 +113,9 @@ def create_test_data(environment, **_kwargs):
         environment.process_exit_code = 2
         environment.runner.quit()
         return
-    log.info("created %d concerts%s", len(concert_ids), " and the hot concert" if hot_concert_id else "")
+    log.info("created %d concerts", len(concert_ids))
+    if hot_concert_id:
+        log.info("hot concert %s on sale: %d tickets", hot_concert_id, options.hot_capacity)
 
 
 # --- outcome classification --------------------------------------------------------------------

@@ -137,7 +137,8 @@ export async function runLoad(options: LoadOptions, io: RunLoadIo = {}): Promise
     await new Promise<void>((done) => log.end(done));
   }
   record.endedAt = new Date().toISOString();
-  if (before && record.chaosChanges.length > 0) {
+  const last = record.chaosChanges[record.chaosChanges.length - 1]?.settings;
+  if (before && last && JSON.stringify(last) !== JSON.stringify(before)) {
     await applyChaos(before, (Date.parse(record.endedAt) - started.getTime()) / 1000, 'restore');
   }
   record.locust.exitCode = exitCode;

@@ -47,7 +47,7 @@ export function renderChart(spec: ChartSpec): RenderedChart {
       xAxis: change.at,
       name: `chaos ${change.failureRate}`,
       lineStyle: { color: '#b00020', type: 'dashed' as const, width: 1.5 },
-      label: { formatter: `chaos ${change.failureRate}`, position: 'insideEndTop' as const, color: '#b00020', fontSize: 10 },
+      label: { formatter: `chaos ${change.failureRate}`, position: 'insideStartTop' as const, color: '#b00020', fontSize: 10 },
     })),
     ...(spec.objective
       ? [

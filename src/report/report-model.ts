@@ -85,7 +85,8 @@ export function buildReportModel(run: RunRecord, locust: LocustResults, prom: Pr
     points: history.filter((p) => pick(p) !== null).map((p) => [p.t * 1000, pick(p)!]),
   });
 
-  const alerts = alertIntervals(prom.alerts, prom.alertStepS, prom.window.endS);
+  // Watchdog-style alerts (severity none) always fire: they prove the pipeline, not the service.
+  const alerts = alertIntervals(prom.alerts, prom.alertStepS, prom.window.endS).filter((a) => a.severity !== 'none');
   const recorded: ChaosPoint[] = run.chaosChanges.map((c) => ({
     at: Date.parse(c.at),
     failureRate: c.settings.failureRate,

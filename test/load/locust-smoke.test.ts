@@ -1,0 +1,142 @@
+// A short headless run of every named shape against the real API with Debian's locust, through
+// `npm run load`'s CLI: requests are made, outcomes are classified per the contract (with chaos
+// failure rate 1 every purchase fails, with 0 none does; sold-out is not a failure) and the run
+// folder holds Locust's files and run.json.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApi, type RunningApi } from '../support/api-process.js';
+import { csvRows, runCli } from './cli-process.js';
+
+const SMOKE_DURATION = '15s';
+const ORDERS = '/api/concerts/:id/orders';
+
+let api: RunningApi;
+let outDir: string;
+
+before(async () => {
+  api = await startApi({ env: { LOG_LEVEL: 'warn' }, chaos: { failureRate: 0, latencyMs: { min: 0, max: 5 } } });
+  outDir = mkdtempSync(join(tmpdir(), 'tp-load-smoke-'));
+});
+
+after(async () => {
+  await api?.stop();
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+interface SmokeRun {
+  runDir: string;
+  stats: Array<Record<string, string>>;
+  failures: Array<Record<string, string>>;
+  history: Array<Record<string, string>>;
+  log: string;
+}
+
+async function smoke(shape: string, users: number, extra: string[] = []): Promise<SmokeRun> {
+  const out = join(outDir, shape);
+  const result = await runCli(
+    'load/cli.ts',
+    ['--shape', shape, '--duration', SMOKE_DURATION, '--users', String(users), '--host', api.url, '--out', out, '--no-report', ...extra],
+    {},
+    120_000,
+  );
+  assert.equal(result.code, 0, `npm run load failed:\n${result.stdout.slice(-3000)}\n${result.stderr}`);
+  const [folder] = readdirSync(out);
+  assert.match(folder, new RegExp(`^\\d{8}-\\d{6}-${shape}$`), 'run folder is runs/<timestamp>-<shape>');
+  const runDir = join(out, folder);
+  for (const file of ['run.json', 'locust_stats.csv', 'locust_stats_history.csv', 'locust_failures.csv', 'locust.html', 'locust.log']) {
+    assert.ok(existsSync(join(runDir, file)), `${file} is in the run folder`);
+  }
+  const read = (file: string) => readFileSync(join(runDir, file), 'utf8');
+  return {
+    runDir,
+    stats: csvRows(read('locust_stats.csv')),
+    failures: csvRows(read('locust_failures.csv')),
+    history: csvRows(read('locust_stats_history.csv')),
+    log: read('locust.log'),
+  };
+}
+
+const row = (run: SmokeRun, name: string) => run.stats.find((r) => r.Name === name);
+const count = (r: Record<string, string> | undefined, column: string) => Number(r?.[column] ?? 0);
+const peakUsers = (run: SmokeRun) => Math.max(...run.history.map((r) => Number(r['User Count'])));
+
+describe('npm run load, each shape for 15 s against the real API', () => {
+  test('steady with chaos failure rate 1: every purchase is a payment failure, nothing else fails', async () => {
+    await api.setChaos({ failureRate: 1, latencyMs: { min: 0, max: 5 } });
+    const run = await smoke('steady', 20);
+    await api.setChaos({ failureRate: 0, latencyMs: { min: 0, max: 5 } });
+
+    const total = row(run, 'Aggregated');
+    assert.ok(count(total, 'Request Count') > 50, 'requests were made');
+    const orders = row(run, ORDERS);
+    assert.ok(count(orders, 'Request Count') > 0, 'purchases were attempted');
+    assert.equal(count(orders, 'Failure Count'), count(orders, 'Request Count'), 'every purchase failed');
+    assert.equal(count(total, 'Failure Count'), count(orders, 'Failure Count'), 'only purchases failed');
+    assert.deepEqual(
+      [...new Set(run.failures.map((f) => `${f.Method} ${f.Name} ${f.Error}`))],
+      [`POST ${ORDERS} CatchResponseError('payment-failed')`],
+      'the failures are named payment-failed',
+    );
+    const record = JSON.parse(readFileSync(join(run.runDir, 'run.json'), 'utf8'));
+    assert.equal(record.shape, 'steady');
+    assert.equal(record.host, api.url);
+    assert.ok(Date.parse(record.endedAt) - Date.parse(record.startedAt) >= 14_000, 'start and end times span the run');
+    assert.equal(peakUsers(run), 20);
+  });
+
+  test('spike with chaos 0: the hot concert sells out, and sold-out answers are not failures', async () => {
+    const run = await smoke('spike', 40, ['--hot-capacity', '12']);
+    const hotId = /hot concert (\S+) on sale: 12 tickets/.exec(run.log)?.[1];
+    assert.ok(hotId, 'the locustfile created the hot concert');
+    const hot = (await (await fetch(`${api.url}/api/concerts/${hotId}`)).json()) as { ticketsSold: number; capacity: number };
+    assert.equal(hot.ticketsSold, hot.capacity, 'the hot concert sold out');
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    const soldOut = Number(/ticket_orders_total\{outcome="sold_out"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    assert.ok(soldOut > 0, 'the API answered sold-out');
+    assert.ok(count(row(run, ORDERS), 'Request Count') > 0);
+    assert.equal(count(row(run, 'Aggregated'), 'Failure Count'), 0, 'no failures: 409 sold-out is a success');
+    assert.equal(peakUsers(run), 40);
+  });
+
+  test('ramp with chaos 0: stairs of users, no purchase fails', async () => {
+    const run = await smoke('ramp', 24);
+    assert.ok(count(row(run, 'Aggregated'), 'Request Count') > 20, 'requests were made');
+    assert.equal(count(row(run, ORDERS), 'Failure Count'), 0);
+    const levels = new Set(run.history.map((r) => Number(r['User Count'])).filter((u) => u > 0));
+    assert.ok(levels.size >= 2, `several stairs of users, saw ${[...levels].join(', ')}`);
+    assert.ok(peakUsers(run) <= 24);
+  });
+
+  test('soak with chaos 0: holds its users, no purchase fails', async () => {
+    const run = await smoke('soak', 15);
+    assert.ok(count(row(run, 'Aggregated'), 'Request Count') > 20, 'requests were made');
+    assert.equal(count(row(run, ORDERS), 'Failure Count'), 0);
+    assert.equal(peakUsers(run), 15);
+  });
+});
+
+describe('npm run load, bad input', () => {
+  test('without locust: one line saying how to install it, non-zero exit, no stack trace', async () => {
+    // The CLI runs under process.execPath; its PATH, where locust is looked up, is an empty folder.
+    const emptyPath = mkdtempSync(join(tmpdir(), 'tp-no-locust-'));
+    const result = await runCli('load/cli.ts', ['--shape', 'steady', '--host', api.url, '--out', outDir], {
+      PATH: emptyPath,
+      LOCUST_BIN: '',
+    }, 30_000);
+    rmSync(emptyPath, { recursive: true, force: true });
+    assert.notEqual(result.code, 0);
+    assert.equal(result.stderr.trim().split('\n').length, 1, `one line, got:\n${result.stderr}`);
+    assert.match(result.stderr, /apt-get install python3-locust/);
+    assert.match(result.stderr, /pip install locust/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+
+  test('an unknown shape: one line naming the choices', async () => {
+    const result = await runCli('load/cli.ts', ['--shape', 'tsunami']);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr.trim(), '--shape must be one of steady, ramp, spike, soak, got "tsunami"');
+  });
+});
