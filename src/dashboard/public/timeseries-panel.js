@@ -73,6 +73,16 @@ function annotationPlugin(getAnnotations) {
   };
 }
 
+// Clock times only (the range is at most hours): seconds when ticks are closer than a minute.
+function timeLabels(_u, splits, _axis, _space, increment) {
+  const pad = (value) => String(value).padStart(2, '0');
+  return splits.map((seconds) => {
+    const date = new Date(seconds * 1000);
+    const clock = `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+    return increment < 60 ? `${clock}:${pad(date.getSeconds())}` : clock;
+  });
+}
+
 // Configured decimals suit values, not ticks: "decimals: 0" would label 0.2-spaced ticks 0, 0, 1, 1.
 function axisLabels(splits, unit, decimals) {
   const labels = splits.map((value) => formatValue(value, unit, decimals));
@@ -92,6 +102,9 @@ export function createTimeseriesView(panel, body, { stepped = false, annotations
   const showLegend = legendOptions.showLegend !== false && legendOptions.displayMode !== 'hidden';
   const chartHost = document.createElement('div');
   chartHost.className = 'chart';
+  // Which threshold lines this chart draws, readable without decoding the canvas.
+  const thresholdMode = defaults.custom?.thresholdsStyle?.mode ?? 'off';
+  chartHost.dataset.thresholdLines = (thresholdMode === 'off' ? [] : thresholdLines(defaults.thresholds)).map((line) => line.value).join(' ');
   const legend = document.createElement('div');
   legend.className = 'legend';
   legend.hidden = !showLegend;
@@ -144,7 +157,7 @@ export function createTimeseriesView(panel, body, { stepped = false, annotations
         cursor: { drag: { x: false, y: false }, points: { show: false } },
         scales: { x: { time: true }, y: { range: yRange } },
         axes: [
-          { stroke: AXIS_COLOR, grid: { stroke: GRID_COLOR, width: 1 }, ticks: { stroke: GRID_COLOR } },
+          { stroke: AXIS_COLOR, grid: { stroke: GRID_COLOR, width: 1 }, ticks: { stroke: GRID_COLOR }, space: 70, values: timeLabels },
           {
             stroke: AXIS_COLOR,
             grid: { stroke: GRID_COLOR, width: 1 },
