@@ -93,6 +93,9 @@ export async function buildDashboardApp(config: DashboardConfig): Promise<Fastif
     return sendFile(reply, path);
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Grafana's dashboard URLs (/d/<uid>/<slug>), as alert notifications link them, open here too.
+  app.get('/d/:uid', async (request: FastifyRequest<{ Params: { uid: string } }>, reply) => redirectToDashboard(request, reply));
+  app.get('/d/:uid/:slug', async (request: FastifyRequest<{ Params: { uid: string } }>, reply) => redirectToDashboard(request, reply));
 
   app.get('/api/config', async () => ({
     refreshSeconds: REFRESH_SECONDS,
@@ -155,6 +158,17 @@ export async function buildDashboardApp(config: DashboardConfig): Promise<Fastif
   });
 
   return app;
+}
+
+function redirectToDashboard(request: FastifyRequest<{ Params: { uid: string } }>, reply: FastifyReply): FastifyReply {
+  const search = new URLSearchParams(request.url.split('?')[1] ?? '');
+  search.set('dashboard', request.params.uid);
+  // Grafana's from=now-1h becomes the live dashboard's range=1h when it is one of the offered ranges.
+  const range = /^now-(\w+)$/.exec(search.get('from') ?? '')?.[1];
+  if (range && (TIME_RANGES as readonly string[]).includes(range)) search.set('range', range);
+  search.delete('from');
+  search.delete('to');
+  return reply.redirect(`/?${search}`, 302);
 }
 
 function sendUnreachable(reply: FastifyReply, error: UpstreamUnreachableError): FastifyReply {

@@ -124,6 +124,15 @@ describe('live dashboard server proxies', () => {
     }
   });
 
+  it('opens Grafana-style dashboard links (/d/<uid>/<slug>) as alert notifications send them', async () => {
+    const response = await fetch(`${dashboard.url}/d/ticketpulse-overview/overview?from=now-1h&to=now&var-job=ticketpulse-api`, {
+      redirect: 'manual',
+    });
+    assert.equal(response.status, 302);
+    assert.equal(response.headers.get('location'), '/?var-job=ticketpulse-api&dashboard=ticketpulse-overview&range=1h');
+    assert.equal((await fetch(`${dashboard.url}/d/ticketpulse-overview`)).status, 200);
+  });
+
   it('lists and serves the generated Grafana dashboards', async () => {
     const { dashboards } = (await (await fetch(`${dashboard.url}/api/dashboards`)).json()) as { dashboards: { uid: string }[] };
     assert.ok(dashboards.some((summary) => summary.uid === 'ticketpulse-overview'), JSON.stringify(dashboards));

@@ -168,25 +168,35 @@ function sparkline(values, color) {
   return svg;
 }
 
-// Instant vectors as rows: one column per label, then the value (Grafana's "table" format).
+// Instant vectors as rows: one column per label, then the value (Grafana's "table" format), with
+// the "organize" transformation (hide, rename, reorder columns) applied.
 function tableView(panel, frame) {
   const wrapper = el('div', 'table-wrapper');
   frame.body.append(wrapper);
+  const organize = (panel.transformations ?? []).find((transformation) => transformation.id === 'organize')?.options ?? {};
+  const excluded = organize.excludeByName ?? {};
+  const renamed = organize.renameByName ?? {};
+  const order = organize.indexByName ?? {};
   return {
     query: 'instant',
     render({ series }) {
       wrapper.replaceChildren();
       if (series.length === 0) return;
-      const labels = [...new Set(series.flatMap((one) => Object.keys(one.labels)))].filter((label) => label !== '__name__').sort();
+      const labels = [...new Set(series.flatMap((one) => Object.keys(one.labels)))].sort();
+      const columns = [...labels, 'Value']
+        .filter((name) => !excluded[name])
+        .sort((a, b) => (order[a] ?? Infinity) - (order[b] ?? Infinity));
       const table = el('table', 'data-table');
       const head = el('tr');
-      for (const label of [...labels, 'Value']) head.append(el('th', '', label));
+      for (const name of columns) head.append(el('th', '', renamed[name] || name));
       table.append(head);
       for (const one of series) {
         const config = fieldConfigFor(panel, one);
         const row = el('tr');
-        for (const label of labels) row.append(el('td', '', one.labels[label] ?? ''));
-        row.append(el('td', 'numeric', formatValue(one.values[0], config.unit, config.decimals)));
+        for (const name of columns) {
+          if (name === 'Value') row.append(el('td', 'numeric', formatValue(one.values[0], config.unit, config.decimals)));
+          else row.append(el('td', '', one.labels[name] ?? ''));
+        }
         table.append(row);
       }
       wrapper.append(table);

@@ -73,6 +73,34 @@ function annotationPlugin(getAnnotations) {
   };
 }
 
+/**
+ * Grafana's "normal" stacking: each series is drawn on top of the ones before it in its stack group.
+ * Returns what to plot (the legend keeps showing each series' own values) and the uPlot bands that
+ * fill between neighbours instead of down to zero.
+ */
+function stack(panel, series) {
+  const plotted = [];
+  const bands = [];
+  const previousInGroup = new Map(); // group → index of the last series stacked in it
+  series.forEach((one, index) => {
+    const stacking = fieldConfigFor(panel, one).custom?.stacking;
+    if (stacking?.mode !== 'normal') {
+      plotted.push(one.values);
+      return;
+    }
+    const group = stacking.group ?? 'A';
+    const below = previousInGroup.get(group);
+    plotted.push(
+      below === undefined
+        ? one.values
+        : one.values.map((value, slot) => (value === null ? null : value + (plotted[below][slot] ?? 0))),
+    );
+    if (below !== undefined) bands.push({ series: [index + 1, below + 1] });
+    previousInGroup.set(group, index);
+  });
+  return { plotted, bands };
+}
+
 // Clock times only (the range is at most hours): seconds when ticks are closer than a minute.
 function timeLabels(_u, splits, _axis, _space, increment) {
   const pad = (value) => String(value).padStart(2, '0');
@@ -150,14 +178,16 @@ export function createTimeseriesView(panel, body, { stepped = false, annotations
     });
     const unit = defaults.unit;
     const decimals = defaults.decimals;
+    const { plotted, bands } = stack(panel, current.series);
     chart = new uPlot(
       {
         ...size(),
+        bands,
         legend: { show: false },
         cursor: { drag: { x: false, y: false }, points: { show: false } },
         scales: { x: { time: true }, y: { range: yRange } },
         axes: [
-          { stroke: AXIS_COLOR, grid: { stroke: GRID_COLOR, width: 1 }, ticks: { stroke: GRID_COLOR }, space: 70, values: timeLabels },
+          { stroke: AXIS_COLOR, grid: { stroke: GRID_COLOR, width: 1 }, ticks: { stroke: GRID_COLOR }, space: 55, values: timeLabels },
           {
             stroke: AXIS_COLOR,
             grid: { stroke: GRID_COLOR, width: 1 },
@@ -172,7 +202,7 @@ export function createTimeseriesView(panel, body, { stepped = false, annotations
           setCursor: [(u) => updateLegend(u.cursor.idx)],
         },
       },
-      [current.times, ...current.series.map((one) => one.values)],
+      [current.times, ...plotted],
       chartHost,
     );
   }
@@ -221,7 +251,7 @@ export function createTimeseriesView(panel, body, { stepped = false, annotations
         seriesKey = key;
         build();
       } else {
-        chart.setData([result.times, ...result.series.map((one) => one.values)]);
+        chart.setData([result.times, ...stack(panel, result.series).plotted]);
       }
     },
     clear() {
