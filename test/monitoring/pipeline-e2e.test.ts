@@ -64,7 +64,12 @@ describe('alerting pipeline end to end (API → Prometheus → Alertmanager → 
     assert.deepEqual(sink.messages().filter((m) => !m.accepted), [], 'no notification was refused by the sink');
     const attempts = await monitoring.prometheus.query('job:purchase_attempts:rate30s');
     assert.ok(Number(attempts[0]?.value[1]) >= 1, `purchase attempts/s: ${JSON.stringify(attempts)} (the rule needs ≥ 1)`);
-    const watchdog = (await monitoring.alertmanager.alerts()).find((a) => a.labels.alertname === 'Watchdog');
+    // Prometheus's first evaluation can run before it has discovered Alertmanager (that batch is
+    // dropped); an unchanged firing alert is then re-sent after --rules.alert.resend-delay (1 m).
+    let watchdog;
+    for (const deadline = Date.now() + 40_000; !watchdog && Date.now() < deadline; await sleep(1_000)) {
+      watchdog = (await monitoring.alertmanager.alerts()).find((a) => a.labels.alertname === 'Watchdog');
+    }
     assert.ok(watchdog, 'the Watchdog reached Alertmanager');
     assert.deepEqual(watchdog.receivers.map((r) => r.name), ['null']);
     const counts = traffic.counts();
