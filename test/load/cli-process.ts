@@ -33,6 +33,6 @@ export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = 
 
 /** Locust's CSV rows by header, read independently of the report's own parser. */
 export function csvRows(text: string): Array<Record<string, string>> {
-  const [header, ...lines] = text.trim().split('\n').map((line) => line.split(','));
+  const [header, ...lines] = text.trim().split(/\r?\n/).map((line) => line.split(','));
   return lines.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ''])));
 }

@@ -114,7 +114,7 @@ describe('the stress-test report of a real short run', () => {
     const paymentFailures = failures
       .filter((f) => f.Error === "CatchResponseError('payment-failed')")
       .reduce((sum, f) => sum + Number(f.Occurrences), 0);
-    assert.ok(paymentFailures > 0, 'the run had payment failures');
+    assert.ok(paymentFailures > 0, `the run had payment failures:\n${readFileSync(join(runDir, 'locust_failures.csv'), 'utf8')}\n${readFileSync(join(runDir, 'locust_stats.csv'), 'utf8')}`);
     assert.match(table.get('All endpoints')!.kinds, new RegExp(`payment-failed × ${paymentFailures.toLocaleString('en-US')}`));
   });
 
