@@ -153,8 +153,8 @@ export function findKnee(history: HistoryPoint[], objectives: { p99Ms: number; e
     const first = points[0];
     const last = points[points.length - 1];
     if (first.users === 0 || last.t - first.t < minHoldS) continue;
-    // Counters at the sample before the plateau, so its first second counts too.
-    const before = plateaus[i - 1]?.[plateaus[i - 1].length - 1] ?? first;
+    // Counters at the sample before the plateau (Locust's start at 0), so its first second counts too.
+    const before = plateaus[i - 1]?.[plateaus[i - 1].length - 1] ?? { t: first.t - 1, totalRequests: 0, totalFailures: 0 };
     const requests = last.totalRequests - before.totalRequests;
     const failures = last.totalFailures - before.totalFailures;
     const settled = points.filter((p) => p.t - first.t >= 10 && p.p99 !== null).map((p) => p.p99!);
