@@ -3,7 +3,7 @@
 // Alertmanager: every panel of the generated Grafana dashboard draws data, the page logs no errors,
 // the chaos control changes the API's behaviour, and a dead Prometheus is named in a banner.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -281,9 +281,6 @@ describe('live dashboard in a browser', { timeout: 240_000 }, () => {
         await page.waitForSelector('#alerts [data-alertname="Watchdog"]', { timeout: 30_000 });
         assert.equal(await page.locator('.banner').count(), 0, (await page.locator('#banners').textContent()) ?? '');
         await page.screenshot({ path: join(ARTIFACTS, 'live-dashboard.png'), fullPage: true });
-        if (process.env.UPDATE_DOCS_SCREENSHOT === '1') {
-          copyFileSync(join(ARTIFACTS, 'live-dashboard.png'), join(ROOT, 'docs/images/live-dashboard.png'));
-        }
         // The time-range picker changes the window (and the URL, so a reload keeps it).
         await page.click('#time-range button[data-range="1h"]');
         await page.waitForFunction(() => new URL(location.href).searchParams.get('range') === '1h');

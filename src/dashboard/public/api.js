@@ -16,7 +16,7 @@ async function call(path, init) {
   try {
     response = await fetch(path, { cache: 'no-store', ...init });
   } catch {
-    throw new RequestError('the dashboard server does not answer', { unreachable: true, service: 'Dashboard server' });
+    throw new RequestError(`Dashboard server unreachable at ${location.origin}`, { unreachable: true, service: 'Dashboard server' });
   }
   let body;
   try {

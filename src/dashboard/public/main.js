@@ -269,7 +269,7 @@ async function refresh() {
   if (state.refreshing) return;
   state.refreshing = true;
   const rangeSeconds = parseDuration(state.range);
-  const failures = { Prometheus: null, Alertmanager: null, API: null };
+  const failures = { Prometheus: null, Alertmanager: null, API: null, 'Dashboard server': null };
   const note = (error) => {
     if (error?.unreachable && error.service && !failures[error.service]) failures[error.service] = error;
   };
@@ -305,7 +305,8 @@ async function refresh() {
     ]);
     for (const { view } of state.views) view.redraw?.();
     for (const [service, error] of Object.entries(failures)) {
-      setBanner(service.toLowerCase(), error ? `${error.message} — ${service === 'API' ? 'the chaos control cannot reach it' : 'showing no data for it'}; retrying every ${state.config.refreshSeconds} s.` : '');
+      const consequence = { API: 'the chaos control cannot reach it', 'Dashboard server': 'nothing can refresh' }[service] ?? 'showing no data for it';
+      setBanner(service.toLowerCase().replace(' ', '-'), error ? `${error.message} — ${consequence}; retrying every ${state.config.refreshSeconds} s.` : '');
     }
     $('#updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
     document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed ?? 0) + 1);

@@ -120,7 +120,7 @@ function axisLabels(splits, unit, decimals) {
 // Wide enough for the longest tick label ("95.4 MiB"), measured in characters of the 12 px font.
 function axisSize(_u, values) {
   const longest = Math.max(3, ...(values ?? []).map((value) => String(value).length));
-  return Math.ceil(longest * 7 + 18);
+  return Math.ceil(longest * 7.5 + 24);
 }
 
 export function createTimeseriesView(panel, body, { stepped = false, annotations = () => [] } = {}) {
