@@ -129,7 +129,7 @@ export class Stack {
     } catch (error) {
       if (!(error instanceof BinaryNotFoundError)) throw error;
       const line = missingBinaryLine(binary, error);
-      this.parts.set(binary, { name: binary, state: 'missing', reason: line });
+      this.parts.set(binary, { name: binary, state: 'missing', reason: `${binary} not found (see the install line above)` });
       this.log.info(`${binary} is not installed, starting without it: ${line}`);
       return undefined;
     }
