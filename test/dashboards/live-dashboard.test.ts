@@ -277,6 +277,25 @@ describe('live dashboard in a browser', { timeout: 240_000 }, () => {
         // Template variables were filled from Prometheus.
         const jobs = await page.$$eval('#var-job option', (options) => options.map((option) => (option as HTMLOptionElement).value));
         assert.ok(jobs.includes('ticketpulse-api'), jobs.join(', '));
+        // Choosing one instance narrows every query: the per-instance CPU chart (which, with All,
+        // also shows Prometheus and Alertmanager, scraped with the same process metrics) keeps one line.
+        const cpuLegend = page.locator('.panel', { has: page.locator('.panel-title', { hasText: /^CPU per instance$/ }) }).locator('.legend-item');
+        assert.ok((await cpuLegend.count()) > 1, 'with All, several processes report CPU');
+        const apiInstance = `127.0.0.1:${api.port}`;
+        await page.selectOption('#var-instance', apiInstance);
+        await page.waitForFunction(() => new URL(location.href).searchParams.get('var-instance') !== 'All');
+        await page.waitForFunction(
+          (instance) => {
+            const panel = [...document.querySelectorAll('.panel')].find((element) => element.querySelector('.panel-title')?.textContent === 'CPU per instance');
+            const items = [...(panel?.querySelectorAll('.legend-item') ?? [])].map((item) => item.textContent ?? '');
+            return items.length === 1 && items[0]!.includes(instance);
+          },
+          apiInstance,
+          { timeout: 20_000 },
+        );
+        assert.equal(new URL(page.url()).searchParams.get('var-instance'), apiInstance);
+        assert.equal(await page.locator('.panel[data-state="error"]').count(), 0);
+        await page.selectOption('#var-instance', '$__all');
         // Alertmanager's firing alerts are listed (the shipped rules include an always-firing Watchdog).
         await page.waitForSelector('#alerts [data-alertname="Watchdog"]', { timeout: 30_000 });
         assert.equal(await page.locator('.banner').count(), 0, (await page.locator('#banners').textContent()) ?? '');
@@ -327,8 +346,9 @@ describe('live dashboard in a browser', { timeout: 240_000 }, () => {
     await page.close();
   });
 
-  it('says "Prometheus unreachable at …" instead of drawing blank charts', async () => {
+  it('says "Prometheus unreachable at …" instead of drawing blank charts, and recovers', async () => {
     const closedPort = await pickFreePort();
+    let latePrometheus: PrometheusProcess | undefined;
     const deadEnds = await startDashboardServer({
       port: 0,
       prometheusUrl: `http://127.0.0.1:${closedPort}`,
@@ -352,9 +372,20 @@ describe('live dashboard in a browser', { timeout: 240_000 }, () => {
         assert.match(panel.message, /Prometheus unreachable at/);
       }
       await page.screenshot({ path: join(ARTIFACTS, 'live-dashboard-unreachable.png'), fullPage: false });
+
+      // Once Prometheus answers on that address, the next refresh clears the banner and the panels' errors.
+      const promConfig = join(workDir, 'prometheus-late.yml');
+      writeFileSync(
+        promConfig,
+        renderPrometheusConfig({ apiTargets: [`127.0.0.1:${api.port}`], alertmanagerTargets: [], prometheusTarget: `127.0.0.1:${closedPort}`, scrapeInterval: '1s', evaluationInterval: '1s' }),
+      );
+      latePrometheus = await startPrometheus({ configFile: promConfig, port: closedPort });
+      await banner.waitFor({ state: 'detached', timeout: 20_000 });
+      await page.waitForFunction(() => document.querySelectorAll('.panel[data-state="error"]').length === 0, undefined, { timeout: 15_000 });
       await page.close();
     } finally {
       await deadEnds.close();
+      await latePrometheus?.stop();
     }
   });
 });
