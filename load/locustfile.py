@@ -37,27 +37,26 @@ settings: dict = {}
 
 @events.init_command_line_parser.add_listener
 def add_arguments(parser):
-    group = parser.add_argument_group("TicketPulse")
-    group.add_argument(
+    parser.add_argument(
         "--shape", choices=shapes.SHAPE_NAMES, default="steady", env_var="LOCUST_SHAPE", help="Named load shape"
     )
-    group.add_argument(
+    parser.add_argument(
         "--shape-duration", default="2m", env_var="LOCUST_SHAPE_DURATION", help="Duration of the shape, e.g. 90s, 2m"
     )
-    group.add_argument("--peak-users", type=int, default=100, env_var="LOCUST_PEAK_USERS", help="Peak concurrent users")
-    group.add_argument(
+    parser.add_argument("--peak-users", type=int, default=100, env_var="LOCUST_PEAK_USERS", help="Peak concurrent users")
+    parser.add_argument(
         "--hot-capacity", type=int, default=1000, env_var="LOCUST_HOT_CAPACITY", help="Tickets of the spike's hot concert"
     )
-    group.add_argument(
+    parser.add_argument(
         "--seed-concerts", type=int, default=20, env_var="LOCUST_SEED_CONCERTS", help="Concerts created at test start"
     )
-    group.add_argument(
+    parser.add_argument(
         "--p99-objective-ms", type=float, default=300.0, env_var="LOCUST_P99_OBJECTIVE_MS", help="Ramp stops past it"
     )
-    group.add_argument(
+    parser.add_argument(
         "--error-objective", type=float, default=0.005, env_var="LOCUST_ERROR_OBJECTIVE", help="Ramp stops past it"
     )
-    group.add_argument(
+    parser.add_argument(
         "--ramp-stop-at-knee",
         default="true",
         choices=("true", "false"),

@@ -13,6 +13,8 @@ export interface AlertInterval {
   firingAt: number;
   /** Unix ms of the last firing sample + one step; undefined when still firing at the window's end. */
   resolvedAt?: number;
+  /** Already firing when the window opened: firingAt is then the window's start, not when it began. */
+  firingBeforeWindow: boolean;
 }
 
 const GROUPING_IGNORED = new Set(['__name__', 'alertstate']);
@@ -32,7 +34,7 @@ function runs(values: Array<[number, number]>, stepS: number): Array<[number, nu
   return out;
 }
 
-export function alertIntervals(alerts: RangeSeries[], stepS: number, windowEndS: number): AlertInterval[] {
+export function alertIntervals(alerts: RangeSeries[], stepS: number, windowStartS: number, windowEndS: number): AlertInterval[] {
   const pendingRuns = new Map<string, Array<[number, number]>>();
   for (const series of alerts) {
     if (series.metric.alertstate === 'pending') pendingRuns.set(identity(series.metric), runs(series.values, stepS));
@@ -55,6 +57,7 @@ export function alertIntervals(alerts: RangeSeries[], stepS: number, windowEndS:
         pendingAt: pending ? pending[0] * 1000 : undefined,
         firingAt: first * 1000,
         resolvedAt: last + stepS * 1.5 < windowEndS ? (last + stepS) * 1000 : undefined,
+        firingBeforeWindow: first - stepS < windowStartS,
       });
     }
   }
@@ -97,6 +100,7 @@ export interface Detection {
 export function detections(alerts: AlertInterval[], changes: ChaosPoint[]): Detection[] {
   const out: Detection[] = [];
   for (const alert of alerts) {
+    if (alert.firingBeforeWindow) continue;
     const start = alert.pendingAt ?? alert.firingAt;
     const change = [...changes].reverse().find((c) => c.at <= start);
     if (!change) continue;

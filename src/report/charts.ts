@@ -38,11 +38,20 @@ function clock(ms: number): string {
 
 export function renderChart(spec: ChartSpec): RenderedChart {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: WIDTH, height: HEIGHT });
+  // Faint bands (overlapping alerts darken) and lines at firing (red) and resolved (green); the
+  // alert names are on the alert timeline chart, to keep these readable.
   const alertAreas = spec.alerts.map((alert) => [
-    { name: alert.alertname, xAxis: alert.firingAt, itemStyle: { color: 'rgba(220, 40, 40, 0.12)' } },
+    { xAxis: alert.firingAt, itemStyle: { color: 'rgba(220, 40, 40, 0.07)' } },
     { xAxis: alert.resolvedAt ?? spec.endMs },
   ]);
+  const alertLine = (at: number, color: string) => ({
+    xAxis: at,
+    lineStyle: { color, type: 'solid' as const, width: 1 },
+    label: { show: false },
+  });
   const marks = [
+    ...spec.alerts.filter((a) => !a.firingBeforeWindow).map((a) => alertLine(a.firingAt, '#d62728')),
+    ...spec.alerts.flatMap((a) => (a.resolvedAt ? [alertLine(a.resolvedAt, '#2ca02c')] : [])),
     ...spec.chaos.map((change) => ({
       xAxis: change.at,
       name: `chaos ${change.failureRate}`,
@@ -96,9 +105,7 @@ export function renderChart(spec: ChartSpec): RenderedChart {
         itemStyle: { color: '#aaa' },
         areaStyle: { color: 'rgba(160, 160, 160, 0.15)' },
         z: 1,
-        markArea: alertAreas.length
-          ? { silent: true, data: alertAreas, label: { color: '#b00020', fontSize: 10, position: 'insideTop' } }
-          : undefined,
+        markArea: alertAreas.length ? { silent: true, data: alertAreas } : undefined,
         markLine: marks.length ? { silent: true, symbol: 'none', data: marks } : undefined,
       },
       ...spec.series.map((series) => ({
@@ -120,5 +127,66 @@ export function renderChart(spec: ChartSpec): RenderedChart {
     title: spec.title,
     svg,
     pointCounts: Object.fromEntries([['users', spec.users.length], ...spec.series.map((s) => [s.name, s.points.length])]),
+  };
+}
+
+/** One row per alert: pending (amber) then firing (red) until resolved, with the users and chaos changes. */
+export function renderAlertTimeline(alerts: AlertInterval[], chaos: ChaosPoint[], users: Points, startMs: number, endMs: number): RenderedChart {
+  const names = [...new Set(alerts.map((a) => a.alertname))];
+  const height = Math.max(160, 90 + names.length * 34);
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: WIDTH, height });
+  const segment = (name: string, from: number, to: number, color: string) => ({
+    type: 'line',
+    yAxisIndex: 0,
+    data: [[from, name], [to, name]],
+    showSymbol: false,
+    lineStyle: { color, width: 12, cap: 'butt' },
+    z: 3,
+  });
+  chart.setOption({
+    animation: false,
+    backgroundColor: '#fff',
+    title: { text: 'Alert timeline (pending amber, firing red)', left: 8, top: 4, textStyle: { fontSize: 14, fontFamily: 'sans-serif' } },
+    grid: { left: 200, right: 64, top: 40, bottom: 36 },
+    xAxis: { type: 'time', min: startMs, max: endMs, axisLabel: { formatter: (value: number) => clock(value), fontSize: 10 } },
+    yAxis: [
+      { type: 'category', data: names, axisLabel: { fontSize: 11 } },
+      { type: 'value', name: 'users', nameTextStyle: { fontSize: 10, color: '#999' }, axisLabel: { fontSize: 10, color: '#999' }, splitLine: { show: false } },
+    ],
+    series: [
+      {
+        type: 'line',
+        yAxisIndex: 1,
+        step: 'end',
+        showSymbol: false,
+        data: users,
+        lineStyle: { color: '#aaa', width: 1 },
+        areaStyle: { color: 'rgba(160, 160, 160, 0.15)' },
+        z: 1,
+        markLine: chaos.length
+          ? {
+              silent: true,
+              symbol: 'none',
+              data: chaos.map((c) => ({
+                xAxis: c.at,
+                lineStyle: { color: '#b00020', type: 'dashed', width: 1.5 },
+                label: { formatter: `chaos ${c.failureRate}`, position: 'insideStartTop', color: '#b00020', fontSize: 10 },
+              })),
+            }
+          : undefined,
+      },
+      ...alerts.flatMap((a) => [
+        ...(a.pendingAt !== undefined ? [segment(a.alertname, a.pendingAt, a.firingAt, '#f0a030')] : []),
+        segment(a.alertname, a.firingAt, a.resolvedAt ?? endMs, '#d62728'),
+      ]),
+    ],
+  });
+  const svg = chart.renderToSVGString();
+  chart.dispose();
+  return {
+    id: 'alerts',
+    title: 'Alert timeline',
+    svg,
+    pointCounts: Object.fromEntries(names.map((name) => [name, alerts.filter((a) => a.alertname === name).length])),
   };
 }

@@ -43,7 +43,9 @@ export async function generateReport(runDir: string, options: GenerateReportOpti
   const model = buildReportModel(run, locust, prom);
 
   mkdirSync(join(runDir, CHART_DIR), { recursive: true });
-  for (const chart of model.charts) writeFileSync(join(runDir, CHART_DIR, `${chart.id}.svg`), chart.svg);
+  for (const chart of model.sections.flatMap((section) => section.charts)) {
+    writeFileSync(join(runDir, CHART_DIR, `${chart.id}.svg`), chart.svg);
+  }
   const htmlFile = join(runDir, 'report.html');
   const markdownFile = join(runDir, 'report.md');
   const jsonFile = join(runDir, 'report.json');

@@ -1,4 +1,5 @@
 // The few Prometheus HTTP API calls the report needs: range queries, and the scrape interval.
+import { parse } from 'yaml';
 export interface RangeSeries {
   metric: Record<string, string>;
   /** [unix seconds, value] pairs. */
@@ -51,9 +52,13 @@ function seconds(duration: string): number | undefined {
   return Number(match[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[match[2] as 'ms' | 's' | 'm' | 'h'];
 }
 
-/** The global scrape interval from the running config (Prometheus's default is 1m). */
-export async function scrapeIntervalS(url: string): Promise<number> {
+/** How often Prometheus scrapes `job` (its own scrape_interval, else the global one; Prometheus's default is 1m). */
+export async function scrapeIntervalS(url: string, job = 'ticketpulse-api'): Promise<number> {
   const data = await api<{ yaml: string }>(url, '/api/v1/status/config', {});
-  const match = /^\s+scrape_interval:\s*(\S+)/m.exec(data.yaml);
-  return (match && seconds(match[1])) || 60;
+  const config = parse(data.yaml) as {
+    global?: { scrape_interval?: string };
+    scrape_configs?: Array<{ job_name?: string; scrape_interval?: string }>;
+  };
+  const interval = config.scrape_configs?.find((c) => c.job_name === job)?.scrape_interval ?? config.global?.scrape_interval;
+  return (interval && seconds(interval)) || 60;
 }

@@ -11,7 +11,7 @@ import {
   type Detection,
   type Knee,
 } from './analysis.js';
-import { renderChart, type RenderedChart } from './charts.js';
+import { renderAlertTimeline, renderChart, type RenderedChart } from './charts.js';
 import type { EndpointStats, FailureKind, LocustResults } from './locust-csv.js';
 import type { NamedSeries, Points, PrometheusData } from './prometheus-data.js';
 
@@ -86,7 +86,7 @@ export function buildReportModel(run: RunRecord, locust: LocustResults, prom: Pr
   });
 
   // Watchdog-style alerts (severity none) always fire: they prove the pipeline, not the service.
-  const alerts = alertIntervals(prom.alerts, prom.alertStepS, prom.window.endS).filter((a) => a.severity !== 'none');
+  const alerts = alertIntervals(prom.alerts, prom.alertStepS, prom.window.startS, prom.window.endS).filter((a) => a.severity !== 'none');
   const recorded: ChaosPoint[] = run.chaosChanges.map((c) => ({
     at: Date.parse(c.at),
     failureRate: c.settings.failureRate,
@@ -202,14 +202,18 @@ export function buildReportModel(run: RunRecord, locust: LocustResults, prom: Pr
     });
   }
 
+  const alertTimeline = alerts.length ? renderAlertTimeline(alerts, chaos, users, startMs, endMs) : undefined;
   sections.push({
     title: 'Alerts and time to detect',
     paragraphs: [
-      alerts.length === 0 ? 'No alert fired during the run.' : `${alerts.length} alert firing interval(s) (red bands on the charts).`,
+      alerts.length === 0
+        ? 'No alert fired during the run.'
+        : `${alerts.length} alert firing interval(s): on every chart a faint red band, a red line when it started firing and a green one when it resolved.`,
       chaos.length === 0
         ? 'No chaos change during the run.'
         : `${chaos.length} chaos change(s) (dashed lines on the charts). Time to detect = chaos change → alert firing (resolution ${prom.alertStepS} s).`,
     ],
+    charts: alertTimeline ? [alertTimeline] : [],
     tables: [
       ...(alerts.length
         ? [
@@ -219,7 +223,7 @@ export function buildReportModel(run: RunRecord, locust: LocustResults, prom: Pr
                 a.alertname,
                 a.severity ?? '—',
                 a.pendingAt ? clock(a.pendingAt) : '—',
-                clock(a.firingAt),
+                a.firingBeforeWindow ? 'before the run' : clock(a.firingAt),
                 a.resolvedAt ? clock(a.resolvedAt) : 'still firing',
               ]),
             },
@@ -243,7 +247,6 @@ export function buildReportModel(run: RunRecord, locust: LocustResults, prom: Pr
           ]
         : []),
     ],
-    charts: [],
   });
 
   return {

@@ -62,7 +62,7 @@ describe('alerts and time to detect', () => {
   });
 
   test('a pending run followed by a firing run is one alert with its pending, firing and resolved times', () => {
-    const intervals = alertIntervals([series('pending', 100, 129), series('firing', 130, 170)], 1, 300);
+    const intervals = alertIntervals([series('pending', 100, 129), series('firing', 130, 170)], 1, 0, 300);
     assert.deepEqual(intervals, [
       {
         alertname: 'PurchaseFailureRateHigh',
@@ -71,17 +71,24 @@ describe('alerts and time to detect', () => {
         pendingAt: 100_000,
         firingAt: 130_000,
         resolvedAt: 171_000,
+        firingBeforeWindow: false,
       },
     ]);
   });
 
   test('an alert still firing at the end of the window has no resolved time', () => {
-    const [interval] = alertIntervals([series('firing', 130, 300)], 1, 300);
+    const [interval] = alertIntervals([series('firing', 130, 300)], 1, 0, 300);
     assert.equal(interval.resolvedAt, undefined);
   });
 
+  test('an alert already firing when the run started is marked so, and is no detection', () => {
+    const alerts = alertIntervals([series('firing', 100, 200)], 1, 100, 300);
+    assert.equal(alerts[0].firingBeforeWindow, true);
+    assert.deepEqual(detections(alerts, [{ at: 50_000, failureRate: 0.5, source: 'run.json' }]), []);
+  });
+
   test('time to detect runs from the latest chaos change before the alert to its firing', () => {
-    const alerts = alertIntervals([series('pending', 100, 129), series('firing', 130, 170)], 1, 300);
+    const alerts = alertIntervals([series('pending', 100, 129), series('firing', 130, 170)], 1, 0, 300);
     const changes = chaosChanges(
       [
         { at: 20_000, failureRate: 0.1, source: 'run.json' },
