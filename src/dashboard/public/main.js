@@ -305,7 +305,12 @@ async function refresh() {
     ]);
     for (const { view } of state.views) view.redraw?.();
     for (const [service, error] of Object.entries(failures)) {
-      const consequence = { API: 'the chaos control cannot reach it', 'Dashboard server': 'nothing can refresh' }[service] ?? 'showing no data for it';
+      const consequence = {
+        Prometheus: 'panels show no data',
+        Alertmanager: 'firing alerts are unknown',
+        API: 'the chaos control cannot reach it',
+        'Dashboard server': 'nothing can refresh',
+      }[service];
       setBanner(service.toLowerCase().replace(' ', '-'), error ? `${error.message} — ${consequence}; retrying every ${state.config.refreshSeconds} s.` : '');
     }
     $('#updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
