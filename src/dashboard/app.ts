@@ -97,15 +97,19 @@ export async function buildDashboardApp(config: DashboardConfig): Promise<Fastif
   app.get('/d/:uid', async (request: FastifyRequest<{ Params: { uid: string } }>, reply) => redirectToDashboard(request, reply));
   app.get('/d/:uid/:slug', async (request: FastifyRequest<{ Params: { uid: string } }>, reply) => redirectToDashboard(request, reply));
 
-  app.get('/api/config', async () => ({
-    refreshSeconds: REFRESH_SECONDS,
-    timeRanges: TIME_RANGES,
-    prometheusUrl: config.prometheusUrl,
-    alertmanagerUrl: config.alertmanagerUrl,
-    apiUrl: config.apiUrl,
-    chaosEnabled: config.adminToken !== undefined,
-    scrapeIntervalSeconds: await scrapeInterval(),
-  }));
+  app.get('/api/config', async () => {
+    const interval = await scrapeInterval();
+    return {
+      refreshSeconds: REFRESH_SECONDS,
+      timeRanges: TIME_RANGES,
+      prometheusUrl: config.prometheusUrl,
+      alertmanagerUrl: config.alertmanagerUrl,
+      apiUrl: config.apiUrl,
+      chaosEnabled: config.adminToken !== undefined,
+      scrapeIntervalSeconds: interval.seconds,
+      scrapeIntervalKnown: interval.known,
+    };
+  });
 
   app.get('/api/dashboards', async () => ({ dashboards: await listDashboards(config.dashboardsDir) }));
   app.get('/api/dashboards/:uid', async (request: FastifyRequest<{ Params: { uid: string } }>) =>

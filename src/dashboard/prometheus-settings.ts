@@ -24,19 +24,25 @@ export function scrapeIntervalFromConfig(yamlText: string): number | undefined {
   return parsePromDuration(job?.scrape_interval) ?? parsePromDuration(config?.global?.scrape_interval);
 }
 
-export function createScrapeIntervalReader(prometheus: Upstream): () => Promise<number> {
+export interface ScrapeInterval {
+  seconds: number;
+  /** false = Prometheus did not answer yet and `seconds` is the fallback guess. */
+  known: boolean;
+}
+
+export function createScrapeIntervalReader(prometheus: Upstream): () => Promise<ScrapeInterval> {
   let known: number | undefined;
   return async () => {
-    if (known !== undefined) return known;
+    if (known !== undefined) return { seconds: known, known: true };
     try {
       const response = await prometheus.request('/api/v1/status/config');
-      if (response.status !== 200) return FALLBACK_SCRAPE_INTERVAL_SECONDS;
+      if (response.status !== 200) return { seconds: FALLBACK_SCRAPE_INTERVAL_SECONDS, known: false };
       const body = JSON.parse(response.body) as { data?: { yaml?: string } };
       known = scrapeIntervalFromConfig(body.data?.yaml ?? '') ?? FALLBACK_SCRAPE_INTERVAL_SECONDS;
-      return known;
+      return { seconds: known, known: true };
     } catch {
       // Unreachable for now: guess, and ask again next time.
-      return FALLBACK_SCRAPE_INTERVAL_SECONDS;
+      return { seconds: FALLBACK_SCRAPE_INTERVAL_SECONDS, known: false };
     }
   };
 }

@@ -173,6 +173,7 @@ describe('live dashboard server proxies', () => {
   it('reports the scrape interval Prometheus really uses (for $__rate_interval)', async () => {
     const config = (await (await fetch(`${dashboard.url}/api/config`)).json()) as Record<string, unknown>;
     assert.equal(config.scrapeIntervalSeconds, 2);
+    assert.equal(config.scrapeIntervalKnown, true);
     assert.equal(config.refreshSeconds, 5);
     assert.deepEqual(config.timeRanges, ['5m', '15m', '1h', '6h']);
     assert.equal(config.chaosEnabled, true);
@@ -257,7 +258,8 @@ describe('live dashboard server proxies', () => {
     }
     // The page itself still loads: the banner, not a blank screen, tells the story.
     assert.equal((await fetch(unreachable.url)).status, 200);
-    const config = (await (await fetch(`${unreachable.url}/api/config`)).json()) as { scrapeIntervalSeconds: number };
+    const config = (await (await fetch(`${unreachable.url}/api/config`)).json()) as { scrapeIntervalSeconds: number; scrapeIntervalKnown: boolean };
     assert.equal(config.scrapeIntervalSeconds, 15);
+    assert.equal(config.scrapeIntervalKnown, false);
   });
 });

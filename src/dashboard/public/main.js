@@ -275,6 +275,8 @@ async function refresh() {
   };
   try {
     try {
+      // Prometheus was down when the page loaded: ask again for its real scrape interval.
+      if (!state.config.scrapeIntervalKnown) state.config = await getJson('/api/config');
       await refreshVariables(rangeSeconds);
     } catch (error) {
       note(error);
