@@ -59,7 +59,7 @@ async function servicesPlugin(app: FastifyInstance, { config }: { config: ApiCon
     db,
     concerts,
     orders,
-    purchases: new PurchaseService(orders, new PurchaseBatcher(orders), chaos),
+    purchases: new PurchaseService(orders, new PurchaseBatcher(orders), chaos, concerts),
     chaos,
   } satisfies Services);
 }

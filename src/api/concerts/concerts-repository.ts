@@ -66,6 +66,13 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
 }
 
 export class ConcertsRepository {
+  /**
+   * Reads of one concert that are already on their way to the database. A hot concert during an
+   * on-sale gets thousands of identical reads a second; concurrent ones share a single query
+   * (request coalescing), so reads cost the database per round trip, not per request.
+   */
+  private readonly pendingReads = new Map<string, Promise<Concert | undefined>>();
+
   constructor(private readonly db: Database) {}
 
   async create(input: NewConcert): Promise<Concert> {
@@ -78,10 +85,27 @@ export class ConcertsRepository {
     return toConcert(row!);
   }
 
-  async findById(id: string): Promise<Concert | undefined> {
-    if (!isUuid(id)) return undefined;
-    const [row] = await this.db.query<ConcertRow>('get_concert', `SELECT ${COLUMNS} FROM concerts WHERE id = $1`, [id]);
-    return row ? toConcert(row) : undefined;
+  findById(id: string): Promise<Concert | undefined> {
+    if (!isUuid(id)) return Promise.resolve(undefined);
+    let read = this.pendingReads.get(id);
+    if (!read) {
+      read = this.db
+        .query<ConcertRow>('get_concert', `SELECT ${COLUMNS} FROM concerts WHERE id = $1`, [id])
+        .then(([row]) => (row ? toConcert(row) : undefined))
+        .finally(() => {
+          if (this.pendingReads.get(id) === read) this.pendingReads.delete(id);
+        });
+      this.pendingReads.set(id, read);
+    }
+    return read;
+  }
+
+  /**
+   * Called after this process sold tickets of a concert: a read that started before the sale must
+   * not answer anyone who asks after it (read-your-writes for the buyer), so later reads start afresh.
+   */
+  forgetPendingRead(id: string): void {
+    this.pendingReads.delete(id);
   }
 
   /** Newest first, keyset-paginated so deep pages cost the same as the first. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isUniqueViolation } from '../db/database.js';
 import { errors } from '../errors.js';
 import type { ChaosSettingsStore } from '../chaos/chaos-settings.js';
+import type { ConcertsRepository } from '../concerts/concerts-repository.js';
 import type { Order, OrdersRepository } from './orders-repository.js';
 import type { PurchaseBatcher } from './purchase-batcher.js';
 
@@ -28,6 +29,7 @@ export class PurchaseService {
     private readonly orders: OrdersRepository,
     private readonly batcher: PurchaseBatcher,
     private readonly chaos: ChaosSettingsStore,
+    private readonly concerts: ConcertsRepository,
   ) {}
 
   async purchase(request: PurchaseRequest): Promise<PurchaseResult> {
@@ -53,7 +55,10 @@ export class PurchaseService {
       }
       throw error;
     }
-    if (order) return { order, replayed: false };
+    if (order) {
+      this.concerts.forgetPendingRead(order.concertId);
+      return { order, replayed: false };
+    }
     await this.ensurePurchasable(request);
     // Available a moment ago but gone now: sold to a concurrent buyer in between.
     throw errors.soldOut(request.quantity, 0);
