@@ -1,6 +1,8 @@
 // The named chaos settings for `npm start -- --chaos <preset>` and the demo script. One place, so the
 // README, the CLI's help and the demo all mean the same thing by "flaky-payments".
 // Applied through the API's own admin endpoint (PUT /api/admin/chaos), exactly as an operator would.
+// The figures match the live dashboard's chaos buttons (src/dashboard/public/chaos.js), so a demo
+// driven from the command line and one driven from the page look the same.
 
 export interface ChaosSettings {
   /** Share of purchases whose (simulated) payment fails with a 502, 0..1. */
@@ -10,12 +12,12 @@ export interface ChaosSettings {
 }
 
 export const chaosPresets = {
-  /** No failures and little latency: the baseline for a demo. */
-  calm: { failureRate: 0, latencyMs: { min: 5, max: 50 } },
-  /** A third of payments fail: the purchase failure alert pages within about a minute under traffic. */
-  'flaky-payments': { failureRate: 0.3, latencyMs: { min: 5, max: 150 } },
-  /** Payments succeed but take 0.8–2.5 s: latency panels and the latency alert light up. */
-  slow: { failureRate: 0.02, latencyMs: { min: 800, max: 2500 } },
+  /** No failures, the API's usual latency: the baseline for a demo. */
+  calm: { failureRate: 0, latencyMs: { min: 5, max: 150 } },
+  /** One payment in five fails — twice PurchaseFailureRateHigh's 10 % threshold: it pages within about a minute under traffic. */
+  'flaky-payments': { failureRate: 0.2, latencyMs: { min: 5, max: 150 } },
+  /** Every API request takes 0.5–2 s longer: the latency panels and HighRequestLatency (p95 > 500 ms) light up. */
+  slow: { failureRate: 0.02, latencyMs: { min: 500, max: 2000 } },
   /** The payment provider is down: every purchase fails. */
   outage: { failureRate: 1, latencyMs: { min: 5, max: 150 } },
 } as const satisfies Record<string, ChaosSettings>;

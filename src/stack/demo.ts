@@ -98,7 +98,7 @@ async function main(): Promise<number> {
     say(`    ${progress()}`);
 
     const started = Date.now();
-    say('2/4 The payment provider gets flaky: a third of payments fail (chaos preset "flaky-payments").');
+    say('2/4 The payment provider gets flaky: one payment in five fails (chaos preset "flaky-payments").');
     say(`    Watch the purchase failure panel, then Prometheus's alerts page: ${stack.prometheusUrl}/alerts`);
     await applyChaos(stack.apiUrl, stack.adminToken, chaosPresets['flaky-payments']);
     const firing = await waitForMessages('firing', (m) => m.subject.includes(ALERT) && !/RESOLVED/.test(m.subject), 180_000);

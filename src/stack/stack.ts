@@ -17,6 +17,7 @@ import { applyChaos, chaosPresets } from './chaos-presets.js';
 import { waitForHealthy } from './health-wait.js';
 import type { LogStream, Source } from './log-stream.js';
 import { UsageError, portSettings, type LogLevel, type PortName, type StackOptions } from './options.js';
+import { stopLeftovers } from './leftovers.js';
 import { checkPortsFree, type PortClaim } from './port-check.js';
 import { writeRuntimeConfigs, type Receivers } from './runtime-configs.js';
 import { spawnNodeChild, superviseStartedBinary, type SupervisedChild } from './supervised-process.js';
@@ -152,6 +153,8 @@ export class Stack {
     (['api', 'dashboard', 'sinkSmtp', 'sinkHttp'] as const).forEach(claim);
     if (prometheusBin) claim('prometheus');
     if (alertmanagerBin) claim('alertmanager');
+    const leftovers = await stopLeftovers(options.runtimeDir);
+    if (leftovers.length) this.log.info(`stopped what a previous, killed run left behind: ${leftovers.join(', ')}`);
     await checkPortsFree(options.host, claims);
 
     const configs = writeRuntimeConfigs({

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { installHint } from '../../src/monitoring/binaries.js';
-import { cleanEnv, freePortFlags, runStackCli, waitAllGone, type StackCli } from './stack-cli.js';
+import { findBinary, installHint } from '../../src/monitoring/binaries.js';
+import { cleanEnv, freePortFlags, isAlive, runStackCli, waitAllGone, type StackCli } from './stack-cli.js';
 
 const dirs: string[] = [];
 const running: Array<{ stack: StackCli; pids: number[] }> = [];
@@ -114,4 +114,35 @@ test('the same port for two parts, or a bad port value: one line naming them', {
   running.push({ stack: chaos, pids: [] });
   assert.equal((await chaos.exited).code, 2);
   assert.match(chaos.output(), /^ticketpulse: --chaos must be one of calm, flaky-payments, slow, outage \(got "meltdown"\)$/m);
+});
+
+test('a supervisor killed with SIGKILL: the Node parts stop themselves, the next start stops the leftover binaries', { skip: !(findBinary('prometheus') && findBinary('alertmanager')) && 'prometheus/alertmanager not installed', timeout: 150_000 }, async () => {
+  const { args } = await freePortFlags();
+  const dataDir = tempDir();
+  const first = runStackCli([...args, '--data-dir', dataDir], cleanEnv());
+  const firstEntry = { stack: first, pids: [] as number[] };
+  running.push(firstEntry);
+  const { rows } = await first.table(90_000);
+  firstEntry.pids = Object.values(rows).flatMap((row) => (row.pid ? [row.pid] : []));
+  const nodePids = ['API docs', 'Live dashboard', 'Captured notifications'].map((label) => rows[label]!.pid!);
+  const binaryPids = ['Prometheus', 'Alertmanager'].map((label) => rows[label]!.pid!);
+
+  process.kill(first.child.pid!, 'SIGKILL');
+  await first.exited;
+  assert.deepEqual(await waitAllGone(nodePids, 10_000), [], 'the Node parts notice their supervisor is gone');
+  assert.ok(binaryPids.every(isAlive), 'Prometheus and Alertmanager outlive a SIGKILLed supervisor');
+
+  const second = runStackCli([...args, '--data-dir', dataDir], cleanEnv());
+  const secondEntry = { stack: second, pids: [] as number[] };
+  running.push(secondEntry);
+  const match = await second.waitFor(/stopped what a previous, killed run left behind: (.*)\n/, 30_000);
+  for (const pid of binaryPids) assert.match(match[1]!, new RegExp(`\\(pid ${pid}\\)`));
+  const table = await second.table(90_000);
+  secondEntry.pids = Object.values(table.rows).flatMap((row) => (row.pid ? [row.pid] : []));
+  assert.equal(secondEntry.pids.length, 5, 'everything runs again on the same ports');
+  assert.deepEqual(await waitAllGone(binaryPids, 1_000), []);
+
+  second.interrupt();
+  assert.deepEqual(await second.exited, { code: 0, signal: null });
+  assert.deepEqual(await waitAllGone([second.child.pid!, ...secondEntry.pids], 2_000), []);
 });
