@@ -32,7 +32,6 @@ log = logging.getLogger("ticketpulse")
 # Filled in at test start; shared by every user of this process.
 concert_ids: list[str] = []
 hot_concert_id: str | None = None
-settings: dict = {}
 
 
 @events.init_command_line_parser.add_listener
@@ -96,9 +95,10 @@ def create_test_data(environment, **_kwargs):
     if isinstance(environment.runner, MasterRunner):
         return  # the master runs no users; each worker seeds its own data
     options = environment.parsed_options
-    settings.update(shape=options.shape, hot_capacity=options.hot_capacity)
     run = uuid.uuid4().hex[:6]
     try:
+        if not environment.host:
+            raise ValueError("no host: pass --host http://127.0.0.1:8080")
         concert_ids[:] = [
             _post_json(environment.host, "/api/concerts", _concert_body(f"Load test {run} #{i}", 1_000_000))["id"]
             for i in range(max(1, options.seed_concerts))

@@ -3,6 +3,8 @@ import { queryRange, scrapeIntervalS, type RangeSeries } from './prometheus-clie
 
 /** The API's scrape job (fixed interface: job `ticketpulse-api`); keeps Prometheus's own process metrics out. */
 export const API_SELECTOR = 'job="ticketpulse-api"';
+/** The spike's hot concert is named "Hot on-sale <run>" by load/locustfile.py. */
+const HOT_CONCERT = 'concert_name=~"Hot on-sale .*"';
 
 export interface Window {
   startS: number;
@@ -30,6 +32,8 @@ export interface PrometheusData {
   ticketsSold: NamedSeries[];
   ordersPerS: NamedSeries[];
   chaosFailureRate: Points;
+  /** Sell-through (0..1) of the spike's hot concert, while it is among the 5 busiest concerts. */
+  hotSellThrough: Points;
   /** Raw ALERTS series at a fine step, for the alert timeline. */
   alerts: RangeSeries[];
   alertStepS: number;
@@ -57,7 +61,7 @@ export async function collectPrometheusData(url: string, startS: number, endS: n
     }));
 
   const alertStepS = Math.max(1, Math.ceil((endS - startS) / 10_000));
-  const [requests, p99, errors, cpu, rss, heap, sold, orders, chaos, alerts] = await Promise.all([
+  const [requests, p99, errors, cpu, rss, heap, sold, orders, chaos, alerts, hot] = await Promise.all([
     one('API requests/s (Prometheus)', `sum(rate(http_requests_total{${API_SELECTOR}}[${w}]))`),
     one(
       'API p99 (Prometheus)',
@@ -76,6 +80,7 @@ export async function collectPrometheusData(url: string, startS: number, endS: n
     perLabel(`sum by (outcome) (rate(ticket_orders_total{${API_SELECTOR}}[${w}]))`, 'outcome', ' orders/s'),
     range(`max(chaos_failure_rate{${API_SELECTOR}})`),
     range('ALERTS', alertStepS),
+    range(`max(concert_sell_through_ratio{${API_SELECTOR},${HOT_CONCERT}})`),
   ]);
   // Tickets sold during the run: the counter relative to its value when the run started.
   const soldPoints = toPoints(sold[0]);
@@ -90,6 +95,7 @@ export async function collectPrometheusData(url: string, startS: number, endS: n
     ticketsSold: [{ name: 'tickets sold since start', points: soldPoints.map(([t, v]) => [t, Math.max(0, v - base)]) }],
     ordersPerS: orders,
     chaosFailureRate: toPoints(chaos[0]),
+    hotSellThrough: toPoints(hot[0]),
     alerts,
     alertStepS,
   };

@@ -118,6 +118,10 @@ describe('the stress-test report of a real short run', () => {
     assert.match(table.get('All endpoints')!.kinds, new RegExp(`payment-failed × ${paymentFailures.toLocaleString('en-US')}`));
   });
 
+  test('the spike says when its hot concert sold out', () => {
+    assert.match(readFileSync(join(runDir, 'report.md'), 'utf8'), /\*\*The hot concert sold out at \d\d:\d\d:\d\d\*\*/);
+  });
+
   test('the chaos change made during the run is on the timeline', () => {
     const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
     const scheduled = run.chaosChanges.filter((c: { kind: string }) => c.kind === 'scheduled');
