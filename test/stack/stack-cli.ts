@@ -149,3 +149,16 @@ export async function waitAllGone(pids: number[], timeoutMs: number): Promise<nu
     await sleep(100);
   }
 }
+
+/** The promise's value, or undefined after `ms` — without a timer left keeping the test process alive. */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -7,9 +7,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { findBinary, installHint } from '../../src/monitoring/binaries.js';
-import { cleanEnv, freePortFlags, isAlive, runStackCli, waitAllGone, type StackCli } from './stack-cli.js';
+import { cleanEnv, freePortFlags, isAlive, runStackCli, waitAllGone, within, type StackCli } from './stack-cli.js';
 
 const dirs: string[] = [];
 const running: Array<{ stack: StackCli; pids: number[] }> = [];
@@ -25,7 +24,7 @@ after(async () => {
   for (const { stack, pids } of running) {
     if (stack.child.exitCode === null && stack.child.signalCode === null) {
       stack.interrupt();
-      await Promise.race([stack.exited, sleep(10_000)]);
+      await within(stack.exited, 10_000);
     }
     stack.kill(pids);
   }
@@ -69,7 +68,7 @@ test('without Prometheus: one line says how to install it, the API and the rest 
   assert.equal((await fetch(rows['Live dashboard']!.url)).status, 200, 'the dashboard still answers');
 
   stack.interrupt();
-  const exit = await Promise.race([stack.exited, sleep(20_000).then(() => undefined)]);
+  const exit = await within(stack.exited, 20_000);
   assert.deepEqual(exit, { code: 0, signal: null }, stack.output().slice(-2000));
   assert.deepEqual(await waitAllGone([stack.child.pid!, ...entry.pids], 2_000), []);
 });
@@ -82,7 +81,7 @@ test('a port already taken: one line naming the port and how to change it, nothi
 
   const stack = runStackCli([...args, '--data-dir', tempDir()], cleanEnv());
   running.push({ stack, pids: [] });
-  const exit = await Promise.race([stack.exited, sleep(20_000).then(() => undefined)]);
+  const exit = await within(stack.exited, 20_000);
   assert.ok(exit, 'the stack should give up at once');
   assert.equal(exit.code, 2);
   const errors = stack.output().split('\n').filter((line) => line.startsWith('ticketpulse:'));

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findBinary } from '../../src/monitoring/binaries.js';
-import { cleanEnv, freePortFlags, runStackCli, waitAllGone, type StackCli, type TableEntry } from './stack-cli.js';
+import { cleanEnv, freePortFlags, runStackCli, waitAllGone, within, type StackCli, type TableEntry } from './stack-cli.js';
 
 const haveBinaries = Boolean(findBinary('prometheus') && findBinary('alertmanager'));
 
@@ -28,7 +28,7 @@ before(() => {
 after(async () => {
   if (stack && stack.child.exitCode === null && stack.child.signalCode === null) {
     stack.interrupt();
-    await Promise.race([stack.exited, sleep(10_000)]);
+    await within(stack.exited, 10_000);
   }
   stack?.kill(childPids);
   rmSync(dataDir, { recursive: true, force: true });
@@ -156,7 +156,7 @@ test('npm start: URL table, every URL answers, traffic in Prometheus, a payment 
   // Ctrl-C: everything stops, nothing is left, exit code 0.
   const interruptedAt = Date.now();
   stack.interrupt();
-  const exit = await Promise.race([stack.exited, sleep(20_000).then(() => undefined)]);
+  const exit = await within(stack.exited, 20_000);
   assert.ok(exit, `the stack should exit within 20 s of Ctrl-C; output:\n${stack.output().slice(-3000)}`);
   assert.deepEqual(exit, { code: 0, signal: null }, stack.output().slice(-2000));
   const left = await waitAllGone([stack.child.pid!, ...childPids], 2_000);

@@ -140,3 +140,11 @@ test('checkPortsFree names the taken port', async () => {
     server.close();
   }
 });
+
+test('npm start is wired to the stack CLI (--help prints the usage and exits 0)', { timeout: 60_000 }, async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { stdout } = await promisify(execFile)('npm', ['start', '--silent', '--', '--help'], { cwd: new URL('../../', import.meta.url).pathname, timeout: 50_000 });
+  assert.match(stdout, /^usage: npm start -- \[options\]/m);
+  assert.match(stdout, /--chaos PRESET/);
+});
