@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { findBinary, installHint } from '../../src/monitoring/binaries.js';
+import { installHint } from '../../src/monitoring/binaries.js';
 import { cleanEnv, freePortFlags, isAlive, runStackCli, waitAllGone, within, type StackCli } from './stack-cli.js';
 
 const dirs: string[] = [];
@@ -115,7 +115,7 @@ test('the same port for two parts, or a bad port value: one line naming them', {
   assert.match(chaos.output(), /^ticketpulse: --chaos must be one of calm, flaky-payments, slow, outage \(got "meltdown"\)$/m);
 });
 
-test('a supervisor killed with SIGKILL: the Node parts stop themselves, the next start stops the leftover binaries', { skip: !(findBinary('prometheus') && findBinary('alertmanager')) && 'prometheus/alertmanager not installed', timeout: 150_000 }, async () => {
+test('a supervisor killed with SIGKILL: the Node parts stop themselves, the next start stops the leftover binaries', { timeout: 150_000 }, async () => {
   const { args } = await freePortFlags();
   const dataDir = tempDir();
   const first = runStackCli([...args, '--data-dir', dataDir], cleanEnv());
