@@ -85,9 +85,12 @@ export async function runLoad(options: LoadOptions, io: RunLoadIo = {}): Promise
 
   const log = createWriteStream(join(runDir, 'locust.log'));
   const child = spawn(binary, args, { env: { ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const hotConcertIds = new Set<string>();
   const tee = (chunk: Buffer) => {
     log.write(chunk);
     echo(chunk);
+    // The locustfile logs "hot concert <id> on sale: N tickets"; the report follows its sell-through.
+    for (const match of chunk.toString('utf8').matchAll(/hot concert (\S+) on sale/g)) hotConcertIds.add(match[1]);
   };
   child.stdout.on('data', tee);
   child.stderr.on('data', tee);
@@ -142,6 +145,7 @@ export async function runLoad(options: LoadOptions, io: RunLoadIo = {}): Promise
     await applyChaos(before, (Date.parse(record.endedAt) - started.getTime()) / 1000, 'restore');
   }
   record.locust.exitCode = exitCode;
+  if (hotConcertIds.size > 0) record.hotConcertIds = [...hotConcertIds];
   writeRunRecord(runDir, record);
   return { runDir, record };
 }

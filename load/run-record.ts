@@ -21,6 +21,8 @@ export interface RunRecord {
   durationS: number;
   peakUsers: number;
   hotCapacity?: number;
+  /** The spike's hot concert(s) as the locustfile logged them (one per worker when distributed). */
+  hotConcertIds?: string[];
   host: string;
   startedAt: string;
   endedAt?: string;

@@ -39,7 +39,7 @@ export async function generateReport(runDir: string, options: GenerateReportOpti
     log(`waiting ${Math.ceil(waitMs / 1000)} s for Prometheus to scrape the end of the run`);
     await sleep(waitMs);
   }
-  const prom = await collectPrometheusData(options.prometheusUrl, startS, endS);
+  const prom = await collectPrometheusData(options.prometheusUrl, startS, endS, run.hotConcertIds);
   const model = buildReportModel(run, locust, prom);
 
   mkdirSync(join(runDir, CHART_DIR), { recursive: true });

@@ -3,8 +3,6 @@ import { queryRange, scrapeIntervalS, type RangeSeries } from './prometheus-clie
 
 /** The API's scrape job (fixed interface: job `ticketpulse-api`); keeps Prometheus's own process metrics out. */
 export const API_SELECTOR = 'job="ticketpulse-api"';
-/** The spike's hot concert is named "Hot on-sale <run>" by load/locustfile.py. */
-const HOT_CONCERT = 'concert_name=~"Hot on-sale .*"';
 
 export interface Window {
   startS: number;
@@ -44,9 +42,12 @@ export function makeWindow(startS: number, endS: number, scrapeS: number): Windo
   return { startS, endS, stepS, rateWindowS: Math.max(4 * scrapeS, 2 * stepS, 4), scrapeIntervalS: scrapeS };
 }
 
+const promRegexQuote = (text: string) => text.replace(/[\\.^$|?*+()[\]{}"]/g, (c) => `\\\\${c}`);
+
 const toPoints = (series: RangeSeries | undefined): Points => (series?.values ?? []).map(([t, v]) => [t * 1000, v]);
 
-export async function collectPrometheusData(url: string, startS: number, endS: number): Promise<PrometheusData> {
+/** `hotConcertIds`: the spike's hot concert(s) from run.json, whose sell-through is followed. */
+export async function collectPrometheusData(url: string, startS: number, endS: number, hotConcertIds: string[] = []): Promise<PrometheusData> {
   const window = makeWindow(startS, endS, await scrapeIntervalS(url));
   const w = `${window.rateWindowS}s`;
   const range = (query: string, stepS = window.stepS) => queryRange(url, query, startS, endS, stepS);
@@ -80,7 +81,9 @@ export async function collectPrometheusData(url: string, startS: number, endS: n
     perLabel(`sum by (outcome) (rate(ticket_orders_total{${API_SELECTOR}}[${w}]))`, 'outcome', ' orders/s'),
     range(`max(chaos_failure_rate{${API_SELECTOR}})`),
     range('ALERTS', alertStepS),
-    range(`max(concert_sell_through_ratio{${API_SELECTOR},${HOT_CONCERT}})`),
+    hotConcertIds.length
+      ? range(`max(concert_sell_through_ratio{${API_SELECTOR},concert_id=~"${hotConcertIds.map(promRegexQuote).join('|')}"})`)
+      : Promise.resolve([]),
   ]);
   // Tickets sold during the run: the counter relative to its value when the run started.
   const soldPoints = toPoints(sold[0]);

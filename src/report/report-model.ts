@@ -162,7 +162,7 @@ export function buildReportModel(run: RunRecord, locust: LocustResults, prom: Pr
       `Shape **${run.shape}** for ${run.durationS} s, up to ${run.peakUsers} users${run.hotCapacity ? ` (hot concert capacity ${run.hotCapacity})` : ''}, against ${run.host}.`,
       `Window ${run.startedAt} → ${run.endedAt ?? '?'} (UTC). Locust ${run.locust.version}; Prometheus step ${prom.window.stepS} s, rate window ${prom.window.rateWindowS} s, scrape interval ${prom.window.scrapeIntervalS} s.`,
       `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}. Locust and the API share these CPUs, so the figures are a lower bound of what the API alone could do.`,
-      ...(run.shape === 'spike' ? [hotConcertSentence(prom.hotSellThrough, startMs)] : []),
+      ...(run.hotConcertIds?.length ? [hotConcertSentence(prom.hotSellThrough, startMs)] : []),
       `**${fmtInt(t.requests)} requests, ${fmtInt(t.failures)} failures (${fmtPct(failureRatio)})**, p99 ${fmtMs(t.percentilesMs['99%'])} ms — objectives: p99 ≤ ${o.p99Ms} ms, errors ≤ ${fmtPct(o.errorRatio)}. A 409 sold-out counts as a success (the business working); 502 payment-failed and every other 5xx are failures.`,
     ],
     tables: [],

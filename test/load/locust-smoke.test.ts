@@ -91,6 +91,8 @@ describe('npm run load, each shape for 15 s against the real API', () => {
     const run = await smoke('spike', 40, ['--hot-capacity', '12']);
     const hotId = /hot concert (\S+) on sale: 12 tickets/.exec(run.log)?.[1];
     assert.ok(hotId, 'the locustfile created the hot concert');
+    const record = JSON.parse(readFileSync(join(run.runDir, 'run.json'), 'utf8'));
+    assert.deepEqual(record.hotConcertIds, [hotId], 'run.json names the hot concert for the report');
     const hot = (await (await fetch(`${api.url}/api/concerts/${hotId}`)).json()) as { ticketsSold: number; capacity: number };
     assert.equal(hot.ticketsSold, hot.capacity, 'the hot concert sold out');
     const metrics = await (await fetch(`${api.url}/metrics`)).text();
