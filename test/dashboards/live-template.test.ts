@@ -31,6 +31,7 @@ describe('template variables', () => {
 
   it('turns All into the allValue, or .* when the dashboard sets none', () => {
     assert.equal(variableText(job, ALL), '.*');
+    assert.equal(variableText({ name: 'job', includeAll: true }, ALL, ['ticketpulse-api', 'api.v2']), '(ticketpulse-api|api\\\\.v2)', 'All = every option, as Grafana does');
     assert.equal(variableText({ name: 'instance', includeAll: true }, ALL), '.*');
     assert.equal(variableText({ name: 'instance', includeAll: true, allValue: 'api-.*' }, [ALL]), 'api-.*');
   });

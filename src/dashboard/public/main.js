@@ -76,7 +76,7 @@ function renderTimeRanges() {
 
 function variableTexts() {
   const texts = {};
-  for (const variable of state.variables) texts[variable.model.name] = variableText(variable.model, variable.value);
+  for (const variable of state.variables) texts[variable.model.name] = variableText(variable.model, variable.value, variable.options);
   return texts;
 }
 

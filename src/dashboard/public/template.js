@@ -59,13 +59,16 @@ function escapeRegex(value) {
 }
 
 /**
- * The text a dashboard variable stands for in PromQL. `All` becomes the variable's allValue or `.*`
- * (our queries match variables with =~), several values become a regex alternation.
+ * The text a dashboard variable stands for in PromQL. `All` becomes the variable's allValue or, as
+ * in Grafana, every option it offers (so "All jobs" means the jobs the variable's query found, not
+ * Prometheus's own too); `.*` only while the options are unknown. Several values become a regex
+ * alternation (our queries match variables with =~).
  */
-export function variableText(variable, value) {
+export function variableText(variable, value, options = []) {
   const values = Array.isArray(value) ? value : [value];
   if (values.length === 0 || values.includes(ALL) || values.includes('All')) {
-    return variable.allValue ? variable.allValue : '.*';
+    if (variable.allValue) return variable.allValue;
+    return options.length > 0 ? `(${options.map(escapeRegex).join('|')})` : '.*';
   }
   if (values.length === 1) return variable.multi || variable.includeAll ? escapeRegex(values[0]) : values[0];
   return `(${values.map(escapeRegex).join('|')})`;
