@@ -132,3 +132,23 @@ describe('the stress-test report of a real short run', () => {
     assert.match(readFileSync(join(runDir, 'charts', 'errors.svg'), 'utf8'), /chaos 0\.5/);
   });
 });
+
+describe('npm run report, bad input', () => {
+  test('without a run folder: one usage line, exit 2', async () => {
+    const result = await runCli('src/report/cli.ts', [], {}, 30_000);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr.trim(), /^usage: npm run report -- <run folder>/);
+    assert.equal(result.stderr.trim().split('\n').length, 1);
+  });
+
+  test('a folder that is not a run folder: one line saying so, exit 2', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tp-not-a-run-'));
+    try {
+      const result = await runCli('src/report/cli.ts', [empty], {}, 30_000);
+      assert.equal(result.code, 2);
+      assert.equal(result.stderr.trim(), `report: ${empty} is not a run folder (no run.json); create one with npm run load`);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
