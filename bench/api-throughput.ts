@@ -2,13 +2,16 @@
  * API throughput benchmark (issue #2 figures; the metrics on/off comparison for issue #3).
  *
  * Method: one API process (`node --import tsx src/api/server.ts`, chaos off, LOG_LEVEL=warn) on the
- * machine's PostgreSQL; wrk on the same machine, 2 threads, 64 connections, 20 s per scenario after
- * a 5 s warm-up: GET /api/concerts/:id, then POST /api/concerts/:id/orders (quantity 1) on a concert
- * of 1,000,000 seats. Then the same with HTTP_METRICS=false. Then pgbench runs the exact purchase
- * statement (16 clients, 2 threads, prepared) for the database's own ceiling. The invariant is
- * checked after the runs. Results go to bench/results/api-throughput-<timestamp>.json.
+ * machine's PostgreSQL; wrk on the same machine, 2 threads, 64 connections, `--duration` seconds per
+ * scenario after a 5 s warm-up: GET /api/concerts/:id, then POST /api/concerts/:id/orders
+ * (quantity 1) on a concert of 1,000,000 seats. Metrics on (default) and off (HTTP_METRICS=false)
+ * alternate for `--rounds` rounds, the order flipped every round so neither always runs on the
+ * warmer or emptier database; the figures are medians over rounds. Then pgbench runs the exact
+ * purchase statements (16 clients, 2 threads, prepared): the single-order one and the batch one
+ * with 32 orders per statement, for the database's own ceilings. The invariant is checked after
+ * every run. Results go to bench/results/api-throughput-<timestamp>.json.
  *
- * Usage: npm run bench:api [-- --duration 20]
+ * Usage: npm run bench:api [-- --duration 20 --rounds 3]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,8 +22,15 @@ import { createTestDatabase } from '../test/support/postgres.js';
 import { tallyConcert } from '../test/support/invariant.js';
 import { freePort, waitUntil } from '../test/support/ports.js';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: { duration: { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' } },
+});
 const duration = Number(values.duration);
+const rounds = Number(values.rounds);
+if (!Number.isInteger(duration) || duration < 1 || !Number.isInteger(rounds) || rounds < 1) {
+  console.error('bench:api: --duration and --rounds must be positive integers');
+  process.exit(2);
+}
 
 interface WrkResult {
   requestsPerSecond: number;
@@ -105,56 +115,102 @@ async function runScenarios(databaseUrl: string, label: string, env: Record<stri
   return { label, get, post, invariantHolds: tally.ticketsSold === tally.sumOfConfirmedQuantities && tally.ticketsSold <= tally.capacity, tally };
 }
 
-function pgbench(databaseUrl: string, seconds: number) {
+const BATCH = 32;
+
+function pgbench(databaseUrl: string, seconds: number, batch: boolean) {
   const concertId = execFileSync('psql', [databaseUrl, '-Atc',
     `INSERT INTO concerts (id, name, venue, starts_at, capacity, price_cents) VALUES (gen_random_uuid(), 'pgbench', 'db', now() + interval '1 year', 1000000, 4200) RETURNING id`,
   ], { encoding: 'utf8' }).trim().split('\n')[0];
   const script = join(tmpdir(), 'tp-bench-purchase.sql');
-  // The statement of src/api/orders/orders-repository.ts, verbatim but for the parameters.
+  // The statements of src/api/orders/orders-repository.ts, verbatim but for the parameters.
+  const n = BATCH;
+  const batchSql = `WITH wanted AS (SELECT * FROM unnest(array(SELECT gen_random_uuid() FROM generate_series(1, ${n})), array_fill(1, ARRAY[${n}]), array_fill('bench@example.com'::text, ARRAY[${n}]), array_fill(NULL::text, ARRAY[${n}])) AS w(id, quantity, customer_email, idempotency_key)),
+sold AS (UPDATE concerts SET tickets_sold = tickets_sold + (SELECT sum(quantity) FROM wanted) WHERE id = '${concertId}' AND capacity - tickets_sold >= (SELECT sum(quantity) FROM wanted) RETURNING id, price_cents)
+INSERT INTO orders (id, concert_id, quantity, total_cents, customer_email, idempotency_key)
+SELECT wanted.id, sold.id, wanted.quantity, sold.price_cents * wanted.quantity, wanted.customer_email, wanted.idempotency_key FROM wanted, sold RETURNING id, concert_id, quantity, total_cents, customer_email, status, created_at;\n`;
   writeFileSync(
     script,
-    `WITH sold AS (UPDATE concerts SET tickets_sold = tickets_sold + 1 WHERE id = '${concertId}' AND capacity - tickets_sold >= 1 RETURNING id, price_cents)
+    batch ? batchSql : `WITH sold AS (UPDATE concerts SET tickets_sold = tickets_sold + 1 WHERE id = '${concertId}' AND capacity - tickets_sold >= 1 RETURNING id, price_cents)
 INSERT INTO orders (id, concert_id, quantity, total_cents, customer_email, idempotency_key)
 SELECT gen_random_uuid(), sold.id, 1, sold.price_cents * 1, 'bench@example.com', NULL FROM sold RETURNING id, concert_id, quantity, total_cents, customer_email, status, created_at;\n`,
   );
   const out = execFileSync('pgbench', ['-n', '-c', '16', '-j', '2', '-T', String(seconds), '-M', 'prepared', '-f', script, databaseUrl], { encoding: 'utf8' });
+  const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1]);
   return {
-    tps: Number(/tps = ([\d.]+)/.exec(out)?.[1]),
+    statement: batch ? `batch of ${BATCH}` : 'single order',
+    tps,
+    ordersPerSecond: tps * (batch ? BATCH : 1),
     latencyAvgMs: Number(/latency average = ([\d.]+) ms/.exec(out)?.[1]),
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+function summarize(runs: WrkResult[]): WrkResult {
+  return {
+    requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+    requests: runs.reduce((sum, r) => sum + r.requests, 0),
   };
 }
 
 const database = await createTestDatabase('tp_bench');
 try {
-  const on = await runScenarios(database.url, 'metrics on', {});
-  const off = await runScenarios(database.url, 'metrics off', { HTTP_METRICS: 'false' });
-  console.error(`[pgbench] purchase statement, ${duration}s`);
-  const db = pgbench(database.url, duration);
+  const on: Awaited<ReturnType<typeof runScenarios>>[] = [];
+  const off: Awaited<ReturnType<typeof runScenarios>>[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
+    for (const which of order) {
+      if (which === 'on') on.push(await runScenarios(database.url, `round ${round + 1}, metrics on`, {}));
+      else off.push(await runScenarios(database.url, `round ${round + 1}, metrics off`, { HTTP_METRICS: 'false' }));
+    }
+  }
+  console.error(`[pgbench] purchase statements, ${duration}s each`);
+  const single = pgbench(database.url, duration, false);
+  const batched = pgbench(database.url, duration, true);
+  const onGet = summarize(on.map((r) => r.get));
+  const onPost = summarize(on.map((r) => r.post));
+  const offGet = summarize(off.map((r) => r.get));
+  const offPost = summarize(off.map((r) => r.post));
   const result = {
     at: new Date().toISOString(),
     machine: `${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}, PostgreSQL on the same machine, wrk -t2 -c64`,
     durationSeconds: duration,
-    metricsOn: on,
-    metricsOff: off,
-    pgbench: db,
-    purchaseEfficiency: on.post.requestsPerSecond / db.tps,
-    instrumentationCost: {
-      get: 1 - on.get.requestsPerSecond / off.get.requestsPerSecond,
-      post: 1 - on.post.requestsPerSecond / off.post.requestsPerSecond,
+    rounds,
+    metricsOn: { get: onGet, post: onPost, runs: on },
+    metricsOff: { get: offGet, post: offPost, runs: off },
+    pgbench: { single, batched },
+    efficiency: {
+      vsSingleStatement: onPost.requestsPerSecond / single.ordersPerSecond,
+      vsBatchStatement: onPost.requestsPerSecond / batched.ordersPerSecond,
     },
+    instrumentationCost: {
+      get: 1 - onGet.requestsPerSecond / offGet.requestsPerSecond,
+      post: 1 - onPost.requestsPerSecond / offPost.requestsPerSecond,
+      perRound: on.map((r, i) => ({
+        get: 1 - r.get.requestsPerSecond / off[i]!.get.requestsPerSecond,
+        post: 1 - r.post.requestsPerSecond / off[i]!.post.requestsPerSecond,
+      })),
+    },
+    invariantHolds: [...on, ...off].every((r) => r.invariantHolds),
   };
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/api-throughput-${result.at.replace(/[:.]/g, '-')}.json`;
   writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   const row = (name: string, r: WrkResult) => `| ${name} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.non2xx} |`;
-  console.log(`| scenario | req/s | p50 ms | p99 ms | non-2xx |\n|---|---|---|---|---|`);
-  console.log(row('GET concert (metrics on)', on.get));
-  console.log(row('POST order (metrics on)', on.post));
-  console.log(row('GET concert (metrics off)', off.get));
-  console.log(row('POST order (metrics off)', off.post));
-  console.log(`\npgbench purchase statement: ${db.tps.toFixed(0)} tps (avg ${db.latencyAvgMs} ms); service/pgbench = ${(result.purchaseEfficiency * 100).toFixed(0)}%`);
-  console.log(`instrumentation cost: GET ${(result.instrumentationCost.get * 100).toFixed(1)}%, POST ${(result.instrumentationCost.post * 100).toFixed(1)}%`);
-  console.log(`invariant after the runs: ${on.invariantHolds && off.invariantHolds ? 'holds' : 'BROKEN'}; written to ${file}`);
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  console.log(`medians of ${rounds} rounds × ${duration} s\n\n| scenario | req/s | p50 ms | p99 ms | non-2xx |\n|---|---|---|---|---|`);
+  console.log(row('GET concert (metrics on)', onGet));
+  console.log(row('POST order (metrics on)', onPost));
+  console.log(row('GET concert (metrics off)', offGet));
+  console.log(row('POST order (metrics off)', offPost));
+  console.log(`\npgbench single-order statement: ${single.ordersPerSecond.toFixed(0)} orders/s (avg ${single.latencyAvgMs} ms)`);
+  console.log(`pgbench batch statement (${BATCH} orders): ${batched.ordersPerSecond.toFixed(0)} orders/s (avg ${batched.latencyAvgMs} ms)`);
+  console.log(`service / pgbench: ${pct(result.efficiency.vsSingleStatement)} of the single-order ceiling, ${pct(result.efficiency.vsBatchStatement)} of the batch ceiling`);
+  console.log(`instrumentation cost (median): GET ${pct(result.instrumentationCost.get)}, POST ${pct(result.instrumentationCost.post)}; per round: ${result.instrumentationCost.perRound.map((r) => `GET ${pct(r.get)} / POST ${pct(r.post)}`).join('; ')}`);
+  console.log(`invariant after every run: ${result.invariantHolds ? 'holds' : 'BROKEN'}; written to ${file}`);
+  if (!result.invariantHolds) process.exitCode = 1;
 } finally {
   await database.drop();
 }
