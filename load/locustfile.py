@@ -22,6 +22,8 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import gevent
+import gevent.event
+import gevent.pool
 from locust import FastHttpUser, LoadTestShape, between, events, task
 from locust.runners import MasterRunner
 
@@ -89,21 +91,23 @@ def _concert_body(name: str, capacity: int) -> dict:
     }
 
 
-@events.test_start.add_listener
-def create_test_data(environment, **_kwargs):
+# Set once the test data exists. Seeding runs in its own greenlet: Locust 2.12 fires test_start
+# inside the spawning greenlet, which the shape's next tick kills, so a slow API would otherwise
+# interrupt the seeding. The shape holds at 0 users and users wait until this is set.
+data_ready = gevent.event.Event()
+seeding: gevent.Greenlet | None = None
+SEED_PARALLELISM = 5
+
+
+def _seed(environment, options) -> None:
     global hot_concert_id
-    if isinstance(environment.runner, MasterRunner):
-        return  # the master runs no users; each worker seeds its own data
-    options = environment.parsed_options
     run = uuid.uuid4().hex[:6]
     try:
         if not environment.host:
             raise ValueError("no host: pass --host http://127.0.0.1:8080")
-        concert_ids[:] = [
-            _post_json(environment.host, "/api/concerts", _concert_body(f"Load test {run} #{i}", 1_000_000))["id"]
-            for i in range(max(1, options.seed_concerts))
-        ]
-        hot_concert_id = None
+        bodies = [_concert_body(f"Load test {run} #{i}", 1_000_000) for i in range(max(1, options.seed_concerts))]
+        created = gevent.pool.Pool(SEED_PARALLELISM).map(lambda body: _post_json(environment.host, "/api/concerts", body), bodies)
+        concert_ids[:] = [concert["id"] for concert in created]
         if options.shape == "spike":
             hot = _post_json(environment.host, "/api/concerts", _concert_body(f"Hot on-sale {run}", options.hot_capacity))
             hot_concert_id = hot["id"]
@@ -115,6 +119,17 @@ def create_test_data(environment, **_kwargs):
     log.info("created %d concerts", len(concert_ids))
     if hot_concert_id:
         log.info("hot concert %s on sale: %d tickets", hot_concert_id, options.hot_capacity)
+    data_ready.set()
+
+
+@events.test_start.add_listener
+def create_test_data(environment, **_kwargs):
+    if isinstance(environment.runner, MasterRunner):
+        data_ready.set()  # the master runs no users; each worker seeds its own data
+        return
+    global seeding
+    if not seeding:
+        seeding = gevent.spawn(_seed, environment, environment.parsed_options)
 
 
 # --- outcome classification --------------------------------------------------------------------
@@ -172,6 +187,9 @@ class TicketPulseUser(FastHttpUser):
     abstract = True
     network_timeout = 10.0
     connection_timeout = 5.0
+
+    def on_start(self):
+        data_ready.wait(timeout=60)
 
     def pick_concert(self) -> str | None:
         if hot_concert_id and random.random() < 0.9:
@@ -272,6 +290,8 @@ class SelectedShape(LoadTestShape):
 
     def tick(self):
         if self._shape is None:
+            if not data_ready.is_set():
+                return 0, 1  # starts the test (test_start seeds the data) without users yet
             options = self.runner.environment.parsed_options
             self._shape = shapes.create_shape(
                 options.shape,

@@ -34,8 +34,10 @@ interface SmokeRun {
   log: string;
 }
 
+let runs = 0;
+
 async function smoke(shape: string, users: number, extra: string[] = []): Promise<SmokeRun> {
-  const out = join(outDir, shape);
+  const out = join(outDir, String(++runs)); // one --out per run: the folder then holds exactly this run
   const result = await runCli(
     'load/cli.ts',
     ['--shape', shape, '--duration', SMOKE_DURATION, '--users', String(users), '--host', api.url, '--out', out, '--no-report', ...extra],
@@ -110,6 +112,17 @@ describe('npm run load, each shape for 15 s against the real API', () => {
     const levels = new Set(run.history.map((r) => Number(r['User Count'])).filter((u) => u > 0));
     assert.ok(levels.size >= 2, `several stairs of users, saw ${[...levels].join(', ')}`);
     assert.ok(peakUsers(run) <= 24);
+  });
+
+  test('ramp past the knee: when a stair breaks the p99 objective, the ramp stops early', async () => {
+    // Every answer takes 400-450 ms: the first measured stair already breaks the 300 ms objective.
+    await api.setChaos({ failureRate: 0, latencyMs: { min: 400, max: 450 } });
+    const run = await smoke('ramp', 12);
+    await api.setChaos({ failureRate: 0, latencyMs: { min: 0, max: 5 } });
+    assert.match(run.log, /ramp stopped: stair \d+ broke an objective/);
+    const times = run.history.map((r) => Number(r.Timestamp));
+    assert.ok(Math.max(...times) - Math.min(...times) < 12, 'stopped well before the 15 s the shape would take');
+    assert.ok(peakUsers(run) < 12, 'never reached the peak');
   });
 
   test('soak with chaos 0: holds its users, no purchase fails', async () => {

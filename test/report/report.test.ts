@@ -35,7 +35,7 @@ before(async () => {
   prometheus = await startPrometheus({ configFile, port });
   loadResult = await runCli(
     'load/cli.ts',
-    ['--shape', 'spike', '--duration', '20s', '--users', '30', '--hot-capacity', '40', '--host', api.url, '--out', workDir, '--chaos', '10s=0.5'],
+    ['--shape', 'spike', '--duration', '20s', '--users', '30', '--hot-capacity', '25', '--host', api.url, '--out', workDir, '--chaos', '10s=0.5'],
     { PROMETHEUS_URL: prometheus.url, ADMIN_TOKEN: api.adminToken },
     150_000,
   );
@@ -118,8 +118,16 @@ describe('the stress-test report of a real short run', () => {
     assert.match(table.get('All endpoints')!.kinds, new RegExp(`payment-failed × ${paymentFailures.toLocaleString('en-US')}`));
   });
 
-  test('the spike says when its hot concert sold out', () => {
-    assert.match(readFileSync(join(runDir, 'report.md'), 'utf8'), /\*\*The hot concert sold out at \d\d:\d\d:\d\d\*\*/);
+  test("the spike's hot concert: the report says what the API says", async () => {
+    const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
+    assert.equal(run.hotConcertIds?.length, 1, 'run.json names the hot concert');
+    const hot = (await (await fetch(`${api.url}/api/concerts/${run.hotConcertIds[0]}`)).json()) as { ticketsSold: number; capacity: number };
+    const markdown = readFileSync(join(runDir, 'report.md'), 'utf8');
+    if (hot.ticketsSold === hot.capacity) assert.match(markdown, /\*\*The hot concert sold out at \d\d:\d\d:\d\d\*\*/);
+    else {
+      const sold = ((hot.ticketsSold / hot.capacity) * 100).toFixed(2);
+      assert.match(markdown, new RegExp(`The hot concert did not sell out: ${sold.replace('.', '\\.')}% of its tickets were sold`));
+    }
   });
 
   test('the chaos change made during the run is on the timeline', () => {
