@@ -71,7 +71,8 @@ export async function collectPrometheusData(url: string, startS: number, endS: n
     ),
     one(
       'API 5xx ratio (Prometheus)',
-      `sum(rate(http_requests_total{${API_SELECTOR},status_code=~"5.."}[${w}])) / sum(rate(http_requests_total{${API_SELECTOR}}[${w}]))`,
+      // `or vector(0)`: an API that never answered 5xx has no such series, and the ratio is then 0, not absent.
+      `(sum(rate(http_requests_total{${API_SELECTOR},status_code=~"5.."}[${w}])) or vector(0)) / sum(rate(http_requests_total{${API_SELECTOR}}[${w}]))`,
       100,
     ),
     perLabel(`sum by (instance) (rate(process_cpu_seconds_total{${API_SELECTOR}}[${w}]))`, 'instance', ' CPU'),

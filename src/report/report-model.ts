@@ -183,8 +183,10 @@ export function buildReportModel(run: RunRecord, locust: LocustResults, prom: Pr
   let knee: Knee | undefined;
   if (run.shape === 'ramp') {
     knee = findKnee(history, o);
-    const verdict = knee.knee
-      ? `**Knee: ${knee.knee.users} users, ${knee.knee.requestsPerS.toFixed(0)} req/s** — the highest stair with p99 ≤ ${o.p99Ms} ms and errors ≤ ${fmtPct(o.errorRatio)}${knee.broken ? `; the next stair (${knee.broken.users} users) broke an objective` : '; no stair broke an objective, so the knee is at or above the peak'}.`
+    const verdict = knee.knee && !knee.broken
+      ? `**No knee within this run**: every stair up to ${knee.knee.users} users (${knee.knee.requestsPerS.toFixed(0)} req/s) met p99 ≤ ${o.p99Ms} ms and errors ≤ ${fmtPct(o.errorRatio)}; ramp higher to find it.`
+      : knee.knee
+      ? `**Knee: ${knee.knee.users} users, ${knee.knee.requestsPerS.toFixed(0)} req/s** — the highest stair with p99 ≤ ${o.p99Ms} ms and errors ≤ ${fmtPct(o.errorRatio)}; the next stair (${knee.broken!.users} users, ${knee.broken!.requestsPerS.toFixed(0)} req/s) broke an objective.`
       : knee.broken
         ? `**No stair met the objectives**: already ${knee.broken.users} users broke them.`
         : 'No stair was held long enough to measure.';
