@@ -19,7 +19,7 @@ export function builtinVariables(input: {
   intervalSeconds: number;
   rateIntervalSeconds: number;
 }): Record<string, string>;
-export function variableText(variable: TemplateVariableModel, value: string | string[]): string;
+export function variableText(variable: TemplateVariableModel, value: string | string[], options?: string[]): string;
 export function interpolate(text: string, values: Record<string, string>): string;
 export function parseLabelValuesQuery(query: unknown): { selector: string | undefined; label: string } | undefined;
 export function legendName(legendFormat: string | undefined, metric: Record<string, string>): string;
