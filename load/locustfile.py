@@ -24,12 +24,19 @@ from datetime import datetime, timedelta, timezone
 import gevent
 import gevent.event
 import gevent.pool
+import locust.runners
 from locust import FastHttpUser, LoadTestShape, between, events, task
 from locust.runners import MasterRunner
 
 import shapes
 
 log = logging.getLogger("ticketpulse")
+
+# Debian's python3-locust (2.12.1) is packaged with an empty __version__: its own master takes a
+# worker announcing "" for a pre-2.0 one and refuses it, so distributed runs never start. -1 is the
+# value the master accepts without comparing versions. Real version strings are left alone.
+if not locust.runners.__version__:
+    locust.runners.__version__ = -1
 
 # Filled in at test start; shared by every user of this process.
 concert_ids: list[str] = []

@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { startApi, type RunningApi } from '../support/api-process.js';
+import { freePort } from '../support/ports.js';
+import { LOCUSTFILE } from '../../load/run-load.js';
 import { csvRows, runCli } from './cli-process.js';
 
 const SMOKE_DURATION = '15s';
@@ -130,6 +133,27 @@ describe('npm run load, each shape for 15 s against the real API', () => {
     assert.ok(count(row(run, 'Aggregated'), 'Request Count') > 20, 'requests were made');
     assert.equal(count(row(run, ORDERS), 'Failure Count'), 0);
     assert.equal(peakUsers(run), 15);
+  });
+});
+
+describe('npm run load distributed: a master and a worker', () => {
+  test('the worker connects (Debian 2.12 included), seeds its data and runs the users; the master writes the run folder', async () => {
+    const masterPort = await freePort();
+    const worker = spawn('locust', ['-f', LOCUSTFILE, '--worker', '--master-host', '127.0.0.1', '--master-port', String(masterPort)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let workerLog = '';
+    worker.stdout.on('data', (chunk) => (workerLog += chunk));
+    worker.stderr.on('data', (chunk) => (workerLog += chunk));
+    try {
+      const run = await smoke('steady', 10, ['--', '--master', '--expect-workers', '1', '--expect-workers-max-wait', '30', '--master-bind-port', String(masterPort)]);
+      assert.ok(count(row(run, 'Aggregated'), 'Request Count') > 20, 'requests were made by the worker');
+      assert.equal(count(row(run, 'Aggregated'), 'Failure Count'), 0);
+      assert.match(workerLog, /created 20 concerts/, 'the worker seeded its own data');
+      assert.doesNotMatch(run.log, /pre 2\.0/, 'the master accepted the worker');
+    } finally {
+      worker.kill('SIGKILL');
+    }
   });
 });
 
