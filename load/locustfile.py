@@ -113,7 +113,17 @@ def _seed(environment, options) -> None:
         if not environment.host:
             raise ValueError("no host: pass --host http://127.0.0.1:8080")
         bodies = [_concert_body(f"Load test {run} #{i}", 1_000_000) for i in range(max(1, options.seed_concerts))]
-        created = gevent.pool.Pool(SEED_PARALLELISM).map(lambda body: _post_json(environment.host, "/api/concerts", body), bodies)
+        # Errors are returned, not raised, inside the pool: gevent prints a traceback for every greenlet that raises.
+        def create(body):
+            try:
+                return _post_json(environment.host, "/api/concerts", body)
+            except (urllib.error.URLError, OSError, ValueError) as error:
+                return error
+
+        created = gevent.pool.Pool(SEED_PARALLELISM).map(create, bodies)
+        failed = next((result for result in created if isinstance(result, Exception)), None)
+        if failed:
+            raise failed
         concert_ids[:] = [concert["id"] for concert in created]
         if options.shape == "spike":
             hot = _post_json(environment.host, "/api/concerts", _concert_body(f"Hot on-sale {run}", options.hot_capacity))

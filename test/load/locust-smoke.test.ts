@@ -173,6 +173,15 @@ describe('npm run load, bad input', () => {
     assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
 
+  test('an API that does not answer: the test data cannot be created, Locust says why, exit non-zero', async () => {
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    const result = await runCli('load/cli.ts', ['--shape', 'steady', '--duration', '10s', '--host', nobody, '--out', join(outDir, 'refused'), '--no-report'], {}, 60_000);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, new RegExp(`cannot create test data at ${nobody}: .*Connection refused`));
+    assert.match(result.stderr, /locust exited with code 2: see .*locust\.log/);
+    assert.doesNotMatch(result.stdout, /Traceback/);
+  });
+
   test('an unknown shape: one line naming the choices', async () => {
     const result = await runCli('load/cli.ts', ['--shape', 'tsunami']);
     assert.equal(result.code, 2);
