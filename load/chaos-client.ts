@@ -1,5 +1,5 @@
 // Reads and changes the API's chaos settings (GET/PUT /api/admin/chaos, Bearer ADMIN_TOKEN).
-import type { ChaosSettings } from './run-record.js';
+import type { ChaosSettings } from '../src/report/run-record.js';
 
 export async function getChaos(host: string, adminToken: string): Promise<ChaosSettings> {
   const response = await fetch(`${host}/api/admin/chaos`, {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { OBJECTIVES } from '../src/report/objectives.js';
 import { getChaos, putChaos } from './chaos-client.js';
 import { findLocust, locustVersion, LOCUST_INSTALL_HINT } from './find-locust.js';
-import { CSV_PREFIX, writeRunRecord, type ChaosChange, type ChaosSettings, type RunRecord } from './run-record.js';
+import { CSV_PREFIX, writeRunRecord, type ChaosChange, type ChaosSettings, type RunRecord } from '../src/report/run-record.js';
 import { UsageError, type LoadOptions } from './run-options.js';
 
 export const LOCUSTFILE = join(dirname(fileURLToPath(import.meta.url)), 'locustfile.py');

@@ -2,7 +2,7 @@
 // from Locust's CSVs and Prometheus (PROMETHEUS_URL, default http://127.0.0.1:9090).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { RUN_FILE } from '../../load/run-record.js';
+import { RUN_FILE } from './run-record.js';
 import { generateReport } from './generate-report.js';
 import { prometheusAnswers, prometheusUrlFromEnv } from './prometheus-client.js';
 

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readRunRecord } from '../../load/run-record.js';
+import { readRunRecord } from './run-record.js';
 import { readLocustResults } from './locust-csv.js';
 import { scrapeIntervalS } from './prometheus-client.js';
 import { collectPrometheusData } from './prometheus-data.js';

@@ -1,6 +1,6 @@
 // Assembles a run's report from Locust's CSVs and Prometheus: the charts and the document's sections.
 // The sections are format-neutral; render-markdown.ts and render-html.ts turn them into files.
-import type { RunRecord } from '../../load/run-record.js';
+import type { RunRecord } from './run-record.js';
 import {
   alertIntervals,
   chaosChanges,
