@@ -60,6 +60,8 @@ export interface AlertmanagerProcess {
   /** POST /-/reload after the config file changed. */
   reload(): Promise<void>;
   recentLogs(): string[];
+  /** False once the process has exited (killed from outside, crashed, or stopped). */
+  running(): boolean;
   /** SIGTERM, wait for exit (SIGKILL after 10 s), then remove the data folder if we created it. */
   stop(): Promise<void>;
 }
@@ -185,6 +187,7 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
     pid: child.pid ?? -1,
     dataDir,
     recentLogs: () => [...logs],
+    running: () => !exited,
     async alerts() {
       return (await (await request('/api/v2/alerts')).json()) as AmAlert[];
     },
