@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { formatValue, thresholdColor, thresholdLines, type Thresholds } from '../../src/dashboard/public/units.js';
+import { ALL } from '../../src/dashboard/public/template.js';
 import { startDashboardServer, type DashboardServer } from '../../src/dashboard/server.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../../src/monitoring/alertmanager-process.js';
 import { renderPrometheusConfig } from '../../src/monitoring/prometheus-config.js';
@@ -280,10 +281,23 @@ describe('live dashboard in a browser', { timeout: 240_000 }, () => {
         // Template variables were filled from Prometheus.
         const jobs = await page.$$eval('#var-job option', (options) => options.map((option) => (option as HTMLOptionElement).value));
         assert.ok(jobs.includes('ticketpulse-api'), jobs.join(', '));
-        // Choosing one instance narrows every query: the per-instance CPU chart (which, with All,
-        // also shows Prometheus and Alertmanager, scraped with the same process metrics) keeps one line.
+        // "All" means every option of the variable, as in Grafana: the per-instance CPU chart shows
+        // the API's instances and not Prometheus or Alertmanager (scraped with the same process metrics).
         const cpuLegend = page.locator('.panel', { has: page.locator('.panel-title', { hasText: /^CPU per instance$/ }) }).locator('.legend-item');
-        assert.ok((await cpuLegend.count()) > 1, 'with All, several processes report CPU');
+        const instances = (
+          await page.$$eval('#var-instance option', (options) => options.map((option) => (option as HTMLOptionElement).value))
+        ).filter((value) => value !== ALL && value !== 'All');
+        assert.ok(instances.length >= 1);
+        await page.waitForFunction(
+          (count) => {
+            const panel = [...document.querySelectorAll('.panel')].find((element) => element.querySelector('.panel-title')?.textContent === 'CPU per instance');
+            return (panel?.querySelectorAll('.legend-item').length ?? 0) === count;
+          },
+          instances.length,
+          { timeout: 20_000 },
+        );
+        const legends = await cpuLegend.allTextContents();
+        assert.ok(legends.every((text) => instances.some((instance) => text.includes(instance))), `only API instances: ${legends.join(', ')}`);
         const apiInstance = `127.0.0.1:${api.port}`;
         await page.selectOption('#var-instance', apiInstance);
         await page.waitForFunction(() => new URL(location.href).searchParams.get('var-instance') !== 'All');
