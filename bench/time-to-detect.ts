@@ -11,177 +11,22 @@
 // (it must be zero). Results go to stdout and, as JSON, to --out (bench/time-to-detect.md has
 // the method and the figures).
 //
-// This file also exports the pipeline harness (startPipeline, startTraffic) that
-// test/monitoring/pipeline-e2e.test.ts uses with shortened, documented overrides.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startApi, type ChaosInput, type RunningApi } from '../test/support/api-process.js';
-import { writeAlertmanagerConfig } from '../src/monitoring/alertmanager-config.js';
-import { startAlertmanager, type AlertmanagerProcess } from '../src/monitoring/alertmanager-process.js';
-import { writePrometheusConfig } from '../src/monitoring/prometheus-config.js';
-import { pickFreePort, startPrometheus, type PrometheusProcess } from '../src/monitoring/prometheus-process.js';
+import { startApi, type RunningApi } from '../test/support/api-process.js';
 import { startSink, type Sink, type SinkMessage } from '../src/sink/sink.js';
-
-/** The API's defaults (CHAOS_FAILURE_RATE=0.02, latency 5..150 ms): "nominal" traffic. */
-export const NOMINAL_CHAOS: ChaosInput = { failureRate: 0.02, latencyMs: { min: 5, max: 150 } };
-/** A hard failure fault: half of all purchases fail with 502. */
-export const FAILURE_CHAOS: ChaosInput = { failureRate: 0.5, latencyMs: { min: 5, max: 150 } };
-/** A latency fault: every request takes 0.6–0.9 s, well over the 0.5 s p95 limit. */
-export const LATENCY_CHAOS: ChaosInput = { failureRate: 0.02, latencyMs: { min: 600, max: 900 } };
-
-// ---------------------------------------------------------------------------------------------
-// Traffic
-
-export interface TrafficOptions {
-  /** Purchase attempts per second (spread evenly; each buys 1 ticket). */
-  purchasesPerSecond: number;
-  /** GET /api/concerts/:id per second. */
-  readsPerSecond: number;
-  /** Hard stop, whatever happens (bounded load on a shared machine). */
-  maxDurationMs: number;
-  /** Requests allowed in flight at once; beyond it ticks are skipped (and counted). */
-  maxInFlight?: number;
-}
-
-export interface Traffic {
-  concertId: string;
-  /** Count of answers by status ('error' = no HTTP answer), and skipped ticks. */
-  counts(): Record<string, number>;
-  stop(): Promise<void>;
-}
-
-/**
- * Steady, bounded load on one or more API replicas (round robin): a large concert created first,
- * then a fixed rate of purchases and reads — enough for the rules' minimum-rate guards (≥ 1
- * purchase attempt/s, ≥ 1 request/s per route) on a 2-core machine.
- */
-export async function startTraffic(apiUrls: string[], options: TrafficOptions): Promise<Traffic> {
-  const create = await fetch(`${apiUrls[0]}/api/concerts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: 'Time-to-detect Festival',
-      venue: 'Benchmark Arena',
-      startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-      capacity: 1_000_000,
-      priceCents: 4_500,
-    }),
-  });
-  if (create.status !== 201) throw new Error(`creating the concert failed: ${create.status} ${await create.text()}`);
-  const concertId = ((await create.json()) as { id: string }).id;
-
-  const counts: Record<string, number> = {};
-  const count = (key: string) => (counts[key] = (counts[key] ?? 0) + 1);
-  const maxInFlight = options.maxInFlight ?? 200;
-  const inFlight = new Set<Promise<void>>();
-  let next = 0;
-  let seq = 0;
-  const send = (path: string, init?: RequestInit) => {
-    if (inFlight.size >= maxInFlight) return count('skipped');
-    const base = apiUrls[next++ % apiUrls.length];
-    const request = fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(10_000) })
-      .then(async (response) => {
-        await response.arrayBuffer();
-        count(String(response.status));
-      })
-      .catch(() => void count('error'))
-      .finally(() => inFlight.delete(request));
-    inFlight.add(request);
-  };
-  const purchase = () =>
-    send(`/api/concerts/${concertId}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ quantity: 1, customerEmail: `fan${seq++}@bench.test` }),
-    });
-  const read = () => send(`/api/concerts/${concertId}`);
-
-  const timers = [
-    options.purchasesPerSecond > 0 ? setInterval(purchase, 1000 / options.purchasesPerSecond) : undefined,
-    options.readsPerSecond > 0 ? setInterval(read, 1000 / options.readsPerSecond) : undefined,
-  ];
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    for (const timer of timers) if (timer) clearInterval(timer);
-    clearTimeout(deadline);
-    await Promise.allSettled([...inFlight]);
-  };
-  const deadline = setTimeout(() => void stop(), options.maxDurationMs);
-  return { concertId, counts: () => ({ ...counts }), stop };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Prometheus + Alertmanager pointed at the API and the sink
-
-export interface MonitoringOptions {
-  /** Env for renderAlertmanagerConfig (e.g. ALERTMANAGER_GROUP_WAIT); the sink addresses are added. */
-  alertmanagerEnv?: Record<string, string>;
-  /** renderPrometheusConfig overrides (shipped: 5s / 5s). */
-  scrapeInterval?: string;
-  evaluationInterval?: string;
-}
-
-export interface Monitoring {
-  prometheus: PrometheusProcess;
-  alertmanager: AlertmanagerProcess;
-  stop(): Promise<void>;
-}
-
-/** Fresh Prometheus (project rules) and Alertmanager (project config → sink) for these API targets. */
-export async function startMonitoring(apiTargets: string[], sink: Sink, options: MonitoringOptions = {}): Promise<Monitoring> {
-  const dir = mkdtempSync(join(tmpdir(), 'tp-pipeline-'));
-  const alertmanagerConfig = writeAlertmanagerConfig(join(dir, 'alertmanager.yml'), {
-    ...options.alertmanagerEnv,
-    SMTP_SMARTHOST: sink.smtpSmarthost,
-    SMTP_REQUIRE_TLS: 'false',
-    DISCORD_WEBHOOK_URL: `${sink.discordWebhookUrl}/pipeline/token`,
-  });
-  let alertmanager: AlertmanagerProcess | undefined;
-  let prometheus: PrometheusProcess | undefined;
-  try {
-    alertmanager = await startAlertmanager({ configFile: alertmanagerConfig });
-    const promPort = await pickFreePort();
-    const prometheusConfig = writePrometheusConfig(join(dir, 'prometheus.yml'), {
-      apiTargets,
-      alertmanagerTargets: [`127.0.0.1:${alertmanager.port}`],
-      prometheusTarget: `127.0.0.1:${promPort}`,
-      scrapeInterval: options.scrapeInterval,
-      evaluationInterval: options.evaluationInterval,
-    });
-    prometheus = await startPrometheus({ configFile: prometheusConfig, port: promPort });
-  } catch (error) {
-    await alertmanager?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-  const am = alertmanager;
-  const prom = prometheus;
-  return {
-    prometheus: prom,
-    alertmanager: am,
-    async stop() {
-      await Promise.allSettled([prom.stop(), am.stop()]);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Message predicates shared with the end-to-end test
-
-/** A FIRING notification about `alertname` on `kind`. */
-export const firing = (alertname: string, kind: SinkMessage['kind']) => (m: SinkMessage) =>
-  m.accepted && m.kind === kind && m.subject.startsWith('[FIRING') && new RegExp(`\\b${alertname}\\b`).test(m.subject);
-/** A RESOLVED notification about `alertname` on `kind`. */
-export const resolvedMsg = (alertname: string, kind: SinkMessage['kind']) => (m: SinkMessage) =>
-  m.accepted && m.kind === kind && m.subject.startsWith('[RESOLVED]') && new RegExp(`\\b${alertname}\\b`).test(m.subject);
-/** Any page (a FIRING notification with severity page). */
-export const isPage = (m: SinkMessage) => m.subject.startsWith('[FIRING') && / PAGE /.test(m.subject);
+import {
+  FAILURE_CHAOS,
+  LATENCY_CHAOS,
+  NOMINAL_CHAOS,
+  firing,
+  isPage,
+  startMonitoring,
+  startTraffic,
+} from '../test/support/pipeline.js';
 
 // ---------------------------------------------------------------------------------------------
 // The benchmark

@@ -24,7 +24,7 @@ import {
   startTraffic,
   type Monitoring,
   type Traffic,
-} from '../../bench/time-to-detect.js';
+} from '../support/pipeline.js';
 
 const RUNBOOKS = 'https://github.com/ticketpulse/ticketpulse/blob/main/docs/runbooks';
 const NOTIFY_TIMEOUT_MS = 120_000;
