@@ -1,0 +1,155 @@
+// What starting Prometheus and Alertmanager have in common: spawn the binary on loopback, keep its
+// last log lines, wait for /-/ready, and stop it (SIGTERM, then SIGKILL) — never leaving it running
+// behind a crashed test on the shared machine.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const LOG_LINES_KEPT = 40;
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+}
+
+export async function pickFreePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface ListenAndData {
+  host: string;
+  /** host as it goes into a URL or a listen address (IPv6 in brackets). */
+  hostInUrl: string;
+  port: number;
+  url: string;
+  dataDir: string;
+  /** True when the folder was made here, so stop() removes it. */
+  ownsDataDir: boolean;
+}
+
+/** Loopback by default, a free port when none is given, a fresh temporary data folder when none is given. */
+export async function prepareListenAndData(
+  options: { host?: string; port?: number; dataDir?: string },
+  tempPrefix: string,
+): Promise<ListenAndData> {
+  const host = options.host ?? '127.0.0.1';
+  const hostInUrl = host.includes(':') ? `[${host}]` : host;
+  const port = options.port && options.port > 0 ? options.port : await pickFreePort(host);
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ? resolve(options.dataDir) : mkdtempSync(join(tmpdir(), tempPrefix));
+  mkdirSync(dataDir, { recursive: true });
+  return { host, hostInUrl, port, url: `http://${hostInUrl}:${port}`, dataDir, ownsDataDir };
+}
+
+export interface BinaryProcess {
+  pid: number;
+  recentLogs(): string[];
+  /** False once the process has exited (killed from outside, crashed, or stopped). */
+  running(): boolean;
+  /** SIGTERM, wait for exit (SIGKILL after 10 s), then remove the data folder if it was made here. */
+  stop(): Promise<void>;
+}
+
+export async function startBinaryProcess(options: {
+  name: string;
+  binary: string;
+  args: string[];
+  where: ListenAndData;
+  readyTimeoutMs: number;
+  onLog?: (line: string) => void;
+}): Promise<BinaryProcess> {
+  const { name, binary, where } = options;
+  const child = spawn(binary, options.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  installExitHook();
+
+  const logs: string[] = [];
+  let partial = '';
+  const onChunk = (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line) continue;
+      logs.push(line);
+      if (logs.length > LOG_LINES_KEPT) logs.shift();
+      options.onLog?.(line);
+    }
+  };
+  child.stdout?.on('data', onChunk);
+  child.stderr?.on('data', onChunk);
+
+  let exited = false;
+  let spawnError: Error | undefined;
+  const exitPromise = new Promise<void>((done) => {
+    const finish = () => {
+      exited = true;
+      live.delete(child);
+      done();
+    };
+    child.once('exit', finish);
+    child.once('error', (error) => {
+      spawnError = error;
+      finish();
+    });
+  });
+
+  const removeDataDir = () => {
+    if (where.ownsDataDir) rmSync(where.dataDir, { recursive: true, force: true });
+  };
+  const stop = async (): Promise<void> => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const stopped = await Promise.race([exitPromise.then(() => true), sleep(10_000).then(() => false)]);
+      if (!stopped) {
+        child.kill('SIGKILL');
+        await exitPromise;
+      }
+    }
+    removeDataDir();
+  };
+  const failure = (why: string) =>
+    new Error(`${name} (${binary}) ${why}${logs.length ? `; last log lines:\n${logs.slice(-10).join('\n')}` : ''}`);
+
+  const deadline = Date.now() + options.readyTimeoutMs;
+  for (;;) {
+    if (spawnError) {
+      removeDataDir();
+      throw failure(`could not start: ${spawnError.message}`);
+    }
+    if (exited) {
+      removeDataDir();
+      throw failure(`exited with code ${child.exitCode ?? child.signalCode} before it was ready`);
+    }
+    try {
+      const response = await fetch(`${where.url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
+      await response.arrayBuffer();
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw failure(`was not ready at ${where.url}/-/ready within ${options.readyTimeoutMs} ms`);
+    }
+    await sleep(100);
+  }
+
+  return { pid: child.pid ?? -1, recentLogs: () => [...logs], running: () => !exited, stop };
+}
