@@ -11,6 +11,9 @@ import { PortConflictError, PortInUseError } from './port-check.js';
 import { Stack } from './stack.js';
 import { startTraffic, type Traffic } from './traffic.js';
 
+/** The story takes about three minutes; the traffic stops by itself well after, whatever happens. */
+const DEMO_TRAFFIC_LIMIT_MS = 15 * 60_000;
+
 const ALERT = 'PurchaseFailureRateHigh';
 
 interface SinkMessage {
@@ -77,7 +80,10 @@ async function main(): Promise<number> {
   };
   const progress = () => {
     const counts = traffic!.counts();
-    return `${counts.attempts} purchases so far: ${counts.confirmed} confirmed, ${counts.paymentFailed} payment failures`;
+    const attempts = Object.entries(counts)
+      .filter(([key]) => key.startsWith('purchase '))
+      .reduce((sum, [, n]) => sum + n, 0);
+    return `${attempts} purchases so far: ${counts['purchase 201'] ?? 0} confirmed, ${counts['purchase 502'] ?? 0} payment failures`;
   };
 
   try {
@@ -93,7 +99,12 @@ async function main(): Promise<number> {
 
     say(`1/4 Calm: fans buy tickets, nothing fails. Open the live dashboard: ${dashboard}`);
     await applyChaos(stack.apiUrl, stack.adminToken, chaosPresets.calm);
-    traffic = await startTraffic(stack.apiUrl);
+    traffic = await startTraffic([stack.apiUrl], {
+      purchasesPerSecond: 4,
+      readsPerSecond: 4,
+      maxDurationMs: DEMO_TRAFFIC_LIMIT_MS,
+      concertName: 'Demo Night',
+    });
     await pause(30_000);
     say(`    ${progress()}`);
 

@@ -1,72 +1,84 @@
-// A small, steady trickle of real purchases for the demo: enough attempts per second for the
-// purchase alerts to judge (their floor is 1 attempt/s), far too few to load the machine. No Locust
-// needed, so the demo runs wherever the stack runs.
-import { setTimeout as sleep } from 'node:timers/promises';
+// Steady, bounded traffic against the API, without Locust: what the demo drives, and what the
+// alerting tests and the time-to-detect benchmark use. Enough purchase attempts per second for the
+// alert rules' floors, far too few to load the machine.
 
-export interface TrafficCounts {
-  attempts: number;
-  confirmed: number;
-  paymentFailed: number;
-  other: number;
+export interface TrafficOptions {
+  /** Purchase attempts per second (spread evenly; each buys 1 ticket). */
+  purchasesPerSecond: number;
+  /** GET /api/concerts/:id per second. */
+  readsPerSecond: number;
+  /** Hard stop, whatever happens (bounded load on a shared machine). */
+  maxDurationMs: number;
+  /** Requests allowed in flight at once; beyond it ticks are skipped (and counted). */
+  maxInFlight?: number;
+  concertName?: string;
 }
 
 export interface Traffic {
-  counts(): TrafficCounts;
+  concertId: string;
+  /** Answers by kind and status, e.g. `purchase 201`, `purchase 502`, `read 200`, `purchase error` (no HTTP answer), and `skipped` ticks. */
+  counts(): Record<string, number>;
   stop(): Promise<void>;
 }
 
-export async function startTraffic(apiUrl: string, purchasesPerSecond = 4): Promise<Traffic> {
-  const created = await fetch(`${apiUrl}/api/concerts`, {
+/**
+ * Steady, bounded load on one or more API replicas (round robin): a large concert created first,
+ * then a fixed rate of purchases and reads — enough for the rules' minimum-rate guards (≥ 1
+ * purchase attempt/s, ≥ 1 request/s per route) on a 2-core machine.
+ */
+export async function startTraffic(apiUrls: string[], options: TrafficOptions): Promise<Traffic> {
+  const create = await fetch(`${apiUrls[0]}/api/concerts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      name: 'Demo Night',
-      venue: 'The Local Stack',
-      startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      name: options.concertName ?? 'Steady Traffic Festival',
+      venue: 'Loopback Arena',
+      startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
       capacity: 1_000_000,
       priceCents: 4_500,
     }),
-    signal: AbortSignal.timeout(10_000),
   });
-  if (created.status !== 201) throw new Error(`could not create the demo concert: ${created.status} ${await created.text()}`);
-  const concert = (await created.json()) as { id: string };
-  const counts: TrafficCounts = { attempts: 0, confirmed: 0, paymentFailed: 0, other: 0 };
-  let running = true;
+  if (create.status !== 201) throw new Error(`creating the concert failed: ${create.status} ${await create.text()}`);
+  const concertId = ((await create.json()) as { id: string }).id;
 
-  const buyOne = async () => {
-    counts.attempts += 1;
-    try {
-      const response = await fetch(`${apiUrl}/api/concerts/${concert.id}/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ quantity: 1 + (counts.attempts % 3), customerEmail: `fan${counts.attempts}@demo.example` }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      await response.arrayBuffer();
-      if (response.status === 201) counts.confirmed += 1;
-      else if (response.status === 502) counts.paymentFailed += 1;
-      else counts.other += 1;
-      // Browsing as well, so the dashboard shows more than one route.
-      await (await fetch(`${apiUrl}/api/concerts/${concert.id}`, { signal: AbortSignal.timeout(10_000) })).arrayBuffer();
-    } catch {
-      counts.other += 1;
-    }
+  const counts: Record<string, number> = {};
+  const count = (key: string) => (counts[key] = (counts[key] ?? 0) + 1);
+  const maxInFlight = options.maxInFlight ?? 200;
+  const inFlight = new Set<Promise<void>>();
+  let next = 0;
+  let seq = 0;
+  const send = (kind: 'purchase' | 'read', path: string, init?: RequestInit) => {
+    if (inFlight.size >= maxInFlight) return count('skipped');
+    const base = apiUrls[next++ % apiUrls.length];
+    const request = fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(10_000) })
+      .then(async (response) => {
+        await response.arrayBuffer();
+        count(`${kind} ${response.status}`);
+      })
+      .catch(() => void count(`${kind} error`))
+      .finally(() => inFlight.delete(request));
+    inFlight.add(request);
   };
+  const purchase = () =>
+    send('purchase', `/api/concerts/${concertId}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ quantity: 1, customerEmail: `fan${seq++}@bench.test` }),
+    });
+  const read = () => send('read', `/api/concerts/${concertId}`);
 
-  const loop = (async () => {
-    const interval = 1000 / purchasesPerSecond;
-    while (running) {
-      const tick = Date.now();
-      void buyOne();
-      await sleep(Math.max(0, interval - (Date.now() - tick)));
-    }
-  })();
-
-  return {
-    counts: () => ({ ...counts }),
-    async stop() {
-      running = false;
-      await loop;
-    },
+  const timers = [
+    options.purchasesPerSecond > 0 ? setInterval(purchase, 1000 / options.purchasesPerSecond) : undefined,
+    options.readsPerSecond > 0 ? setInterval(read, 1000 / options.readsPerSecond) : undefined,
+  ];
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    for (const timer of timers) if (timer) clearInterval(timer);
+    clearTimeout(deadline);
+    await Promise.allSettled([...inFlight]);
   };
+  const deadline = setTimeout(() => void stop(), options.maxDurationMs);
+  return { concertId, counts: () => ({ ...counts }), stop };
 }

@@ -94,7 +94,7 @@ describe('alerting pipeline end to end (API → Prometheus → Alertmanager → 
     assert.ok(watchdog, 'the Watchdog reached Alertmanager');
     assert.deepEqual(watchdog.receivers.map((r) => r.name), ['null']);
     const counts = traffic.counts();
-    assert.ok((counts['201'] ?? 0) > 100, `confirmed purchases: ${JSON.stringify(counts)}`);
+    assert.ok((counts['purchase 201'] ?? 0) > 100, `confirmed purchases: ${JSON.stringify(counts)}`);
   });
 
   it('payment failures at 50 % → PurchaseFailureRateHigh arrives by email and on Discord with the right content', async () => {

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChaosInput } from './api-process.js';
+export { startTraffic, type Traffic, type TrafficOptions } from '../../src/stack/traffic.js';
 import { writeAlertmanagerConfig } from '../../src/monitoring/alertmanager-config.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../../src/monitoring/alertmanager-process.js';
 import { writePrometheusConfig } from '../../src/monitoring/prometheus-config.js';
@@ -20,89 +21,6 @@ export const NOMINAL_CHAOS: ChaosInput = { failureRate: 0.02, latencyMs: { min: 
 export const FAILURE_CHAOS: ChaosInput = { failureRate: 0.5, latencyMs: { min: 5, max: 150 } };
 /** A latency fault: every request takes 0.6–0.9 s, well over the 0.5 s p95 limit. */
 export const LATENCY_CHAOS: ChaosInput = { failureRate: 0.02, latencyMs: { min: 600, max: 900 } };
-
-// ---------------------------------------------------------------------------------------------
-// Traffic
-
-export interface TrafficOptions {
-  /** Purchase attempts per second (spread evenly; each buys 1 ticket). */
-  purchasesPerSecond: number;
-  /** GET /api/concerts/:id per second. */
-  readsPerSecond: number;
-  /** Hard stop, whatever happens (bounded load on a shared machine). */
-  maxDurationMs: number;
-  /** Requests allowed in flight at once; beyond it ticks are skipped (and counted). */
-  maxInFlight?: number;
-}
-
-export interface Traffic {
-  concertId: string;
-  /** Count of answers by status ('error' = no HTTP answer), and skipped ticks. */
-  counts(): Record<string, number>;
-  stop(): Promise<void>;
-}
-
-/**
- * Steady, bounded load on one or more API replicas (round robin): a large concert created first,
- * then a fixed rate of purchases and reads — enough for the rules' minimum-rate guards (≥ 1
- * purchase attempt/s, ≥ 1 request/s per route) on a 2-core machine.
- */
-export async function startTraffic(apiUrls: string[], options: TrafficOptions): Promise<Traffic> {
-  const create = await fetch(`${apiUrls[0]}/api/concerts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: 'Time-to-detect Festival',
-      venue: 'Benchmark Arena',
-      startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-      capacity: 1_000_000,
-      priceCents: 4_500,
-    }),
-  });
-  if (create.status !== 201) throw new Error(`creating the concert failed: ${create.status} ${await create.text()}`);
-  const concertId = ((await create.json()) as { id: string }).id;
-
-  const counts: Record<string, number> = {};
-  const count = (key: string) => (counts[key] = (counts[key] ?? 0) + 1);
-  const maxInFlight = options.maxInFlight ?? 200;
-  const inFlight = new Set<Promise<void>>();
-  let next = 0;
-  let seq = 0;
-  const send = (path: string, init?: RequestInit) => {
-    if (inFlight.size >= maxInFlight) return count('skipped');
-    const base = apiUrls[next++ % apiUrls.length];
-    const request = fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(10_000) })
-      .then(async (response) => {
-        await response.arrayBuffer();
-        count(String(response.status));
-      })
-      .catch(() => void count('error'))
-      .finally(() => inFlight.delete(request));
-    inFlight.add(request);
-  };
-  const purchase = () =>
-    send(`/api/concerts/${concertId}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ quantity: 1, customerEmail: `fan${seq++}@bench.test` }),
-    });
-  const read = () => send(`/api/concerts/${concertId}`);
-
-  const timers = [
-    options.purchasesPerSecond > 0 ? setInterval(purchase, 1000 / options.purchasesPerSecond) : undefined,
-    options.readsPerSecond > 0 ? setInterval(read, 1000 / options.readsPerSecond) : undefined,
-  ];
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    for (const timer of timers) if (timer) clearInterval(timer);
-    clearTimeout(deadline);
-    await Promise.allSettled([...inFlight]);
-  };
-  const deadline = setTimeout(() => void stop(), options.maxDurationMs);
-  return { concertId, counts: () => ({ ...counts }), stop };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Prometheus + Alertmanager pointed at the API and the sink
