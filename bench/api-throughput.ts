@@ -33,6 +33,8 @@ if (!Number.isInteger(duration) || duration < 1 || !Number.isInteger(rounds) || 
 }
 
 interface WrkResult {
+  /** CPU time the API process spent per request served (from its own process_cpu_seconds_total). */
+  cpuMicrosPerRequest?: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -58,6 +60,19 @@ function wrk(url: string, seconds: number, script?: string): WrkResult {
     non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
     requests: Number(/(\d+) requests in/.exec(out)?.[1]),
   };
+}
+
+async function processCpuSeconds(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^process_cpu_seconds_total (\S+)$/m.exec(text)?.[1]);
+}
+
+/** Throughput varies a lot with scheduling on 2 shared cores; CPU per request is the steadier cost figure. */
+async function withCpu(url: string, run: () => WrkResult): Promise<WrkResult> {
+  const before = await processCpuSeconds(url);
+  const result = run();
+  const after = await processCpuSeconds(url);
+  return { ...result, cpuMicrosPerRequest: ((after - before) * 1e6) / result.requests };
 }
 
 async function startApi(databaseUrl: string, extraEnv: Record<string, string>) {
@@ -107,9 +122,9 @@ async function runScenarios(databaseUrl: string, label: string, env: Record<stri
   wrk(getUrl, 5);
   wrk(postUrl, 5, script);
   console.error(`[${label}] GET concert, ${duration}s`);
-  const get = wrk(getUrl, duration);
+  const get = await withCpu(api.url, () => wrk(getUrl, duration));
   console.error(`[${label}] POST order, ${duration}s`);
-  const post = wrk(postUrl, duration, script);
+  const post = await withCpu(api.url, () => wrk(postUrl, duration, script));
   await api.stop();
   const tally = await tallyConcert(databaseUrl, concert.id);
   return { label, get, post, invariantHolds: tally.ticketsSold === tally.sumOfConfirmedQuantities && tally.ticketsSold <= tally.capacity, tally };
@@ -151,6 +166,7 @@ function summarize(runs: WrkResult[]): WrkResult {
     p50Ms: median(runs.map((r) => r.p50Ms)),
     p99Ms: median(runs.map((r) => r.p99Ms)),
     non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+    cpuMicrosPerRequest: median(runs.map((r) => r.cpuMicrosPerRequest ?? NaN)),
     requests: runs.reduce((sum, r) => sum + r.requests, 0),
   };
 }
@@ -188,6 +204,8 @@ try {
     instrumentationCost: {
       get: 1 - onGet.requestsPerSecond / offGet.requestsPerSecond,
       post: 1 - onPost.requestsPerSecond / offPost.requestsPerSecond,
+      cpuPerRequestGet: onGet.cpuMicrosPerRequest! / offGet.cpuMicrosPerRequest! - 1,
+      cpuPerRequestPost: onPost.cpuMicrosPerRequest! / offPost.cpuMicrosPerRequest! - 1,
       perRound: on.map((r, i) => ({
         get: 1 - r.get.requestsPerSecond / off[i]!.get.requestsPerSecond,
         post: 1 - r.post.requestsPerSecond / off[i]!.post.requestsPerSecond,
@@ -198,9 +216,10 @@ try {
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/api-throughput-${result.at.replace(/[:.]/g, '-')}.json`;
   writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-  const row = (name: string, r: WrkResult) => `| ${name} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.non2xx} |`;
+  const row = (name: string, r: WrkResult) =>
+    `| ${name} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.non2xx} | ${r.cpuMicrosPerRequest!.toFixed(1)} |`;
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  console.log(`medians of ${rounds} rounds × ${duration} s\n\n| scenario | req/s | p50 ms | p99 ms | non-2xx |\n|---|---|---|---|---|`);
+  console.log(`medians of ${rounds} rounds × ${duration} s\n\n| scenario | req/s | p50 ms | p99 ms | non-2xx | API CPU µs/request |\n|---|---|---|---|---|---|`);
   console.log(row('GET concert (metrics on)', onGet));
   console.log(row('POST order (metrics on)', onPost));
   console.log(row('GET concert (metrics off)', offGet));
@@ -208,7 +227,8 @@ try {
   console.log(`\npgbench single-order statement: ${single.ordersPerSecond.toFixed(0)} orders/s (avg ${single.latencyAvgMs} ms)`);
   console.log(`pgbench batch statement (${BATCH} orders): ${batched.ordersPerSecond.toFixed(0)} orders/s (avg ${batched.latencyAvgMs} ms)`);
   console.log(`service / pgbench: ${pct(result.efficiency.vsSingleStatement)} of the single-order ceiling, ${pct(result.efficiency.vsBatchStatement)} of the batch ceiling`);
-  console.log(`instrumentation cost (median): GET ${pct(result.instrumentationCost.get)}, POST ${pct(result.instrumentationCost.post)}; per round: ${result.instrumentationCost.perRound.map((r) => `GET ${pct(r.get)} / POST ${pct(r.post)}`).join('; ')}`);
+  console.log(`instrumentation cost in API CPU per request (medians): GET ${pct(result.instrumentationCost.cpuPerRequestGet)}, POST ${pct(result.instrumentationCost.cpuPerRequestPost)}`);
+  console.log(`instrumentation cost in throughput (medians): GET ${pct(result.instrumentationCost.get)}, POST ${pct(result.instrumentationCost.post)}; per round: ${result.instrumentationCost.perRound.map((r) => `GET ${pct(r.get)} / POST ${pct(r.post)}`).join('; ')}`);
   console.log(`invariant after every run: ${result.invariantHolds ? 'holds' : 'BROKEN'}; written to ${file}`);
   if (!result.invariantHolds) process.exitCode = 1;
 } finally {

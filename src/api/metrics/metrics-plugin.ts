@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onResponseHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { OrderOutcome } from './metrics.js';
 
@@ -43,18 +43,29 @@ async function metricsPlugin(app: FastifyInstance): Promise<void> {
     return child;
   };
 
-  // A callback hook, not an async one: no promise per request on the hot path.
-  app.addHook('onResponse', (request: FastifyRequest, reply, done) => {
-    if (httpMetrics) record(request, reply.statusCode, reply.elapsedTime);
+  // Each route gets its own response hook that already knows its template, so the hot path never
+  // calls Fastify's request.routeOptions getter (it builds an object per call). Callback hooks, not
+  // async ones: no promise per request. Routes registered before this plugin (the /docs UI) are
+  // not traffic and stay out.
+  app.addHook('onRoute', (routeOptions) => {
+    if (UNTRACKED_ROUTES.has(routeOptions.url)) return;
+    const route = routeOptions.url;
+    const hook: onResponseHookHandler = (request, reply, done) => {
+      if (httpMetrics) record(request, route, reply.statusCode, reply.elapsedTime);
+      done();
+    };
+    const existing = routeOptions.onResponse;
+    routeOptions.onResponse = existing === undefined ? [hook] : [...(Array.isArray(existing) ? existing : [existing]), hook];
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    if (httpMetrics && request.is404) record(request, UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime);
     done();
   });
 
-  function record(request: FastifyRequest, statusCode: number, elapsedMs: number): void {
-    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-    if (UNTRACKED_ROUTES.has(route)) return;
+  function record(request: FastifyRequest, route: string, statusCode: number, elapsedMs: number): void {
     const child = childrenFor(
       KNOWN_METHODS.has(request.method) ? request.method : 'OTHER',
-      request.is404 ? UNMATCHED_ROUTE : route,
+      route,
       statusCode,
     );
     child.requests.inc();
