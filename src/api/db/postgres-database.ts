@@ -23,8 +23,10 @@ export function createPostgresDatabase({ url, poolSize, logger, observe }: Postg
   // An idle client losing its connection emits here; unhandled, it would crash the process.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
 
+  let running = 0;
   async function query<Row>(name: string, text: string, values: unknown[] = []): Promise<Row[]> {
     const started = performance.now();
+    running += 1;
     try {
       const result = await pool.query({ name, text, values });
       return result.rows as Row[];
@@ -32,6 +34,7 @@ export function createPostgresDatabase({ url, poolSize, logger, observe }: Postg
       if (isConnectionError(error)) throw new DatabaseUnavailableError(error);
       throw error;
     } finally {
+      running -= 1;
       observe(name, (performance.now() - started) / 1000);
     }
   }
@@ -58,6 +61,11 @@ export function createPostgresDatabase({ url, poolSize, logger, observe }: Postg
       return { inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount };
     },
     async close() {
+      // Requests whose clients hung up are still running after the server closed: let their
+      // statements finish (briefly) rather than cut them off mid-way.
+      for (const deadline = Date.now() + 5_000; running > 0 && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       await pool.end();
     },
   };
