@@ -6,7 +6,7 @@ import { cpus, release, totalmem, type } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OBJECTIVES } from '../src/report/objectives.js';
-import { getChaos, putChaos } from './chaos-client.js';
+import { getChaos, putChaos } from '../src/shared/chaos-client.js';
 import { findLocust, locustVersion, LOCUST_INSTALL_HINT } from './find-locust.js';
 import { CSV_PREFIX, writeRunRecord, type ChaosChange, type ChaosSettings, type RunRecord } from '../src/report/run-record.js';
 import { UsageError, type LoadOptions } from './run-options.js';

@@ -2,10 +2,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface ChaosSettings {
-  failureRate: number;
-  latencyMs: { min: number; max: number };
-}
+import type { ChaosSettings } from '../api/config.js';
+
+export type { ChaosSettings };
 
 export interface ChaosChange {
   /** ISO time the change was applied (answered 200). */

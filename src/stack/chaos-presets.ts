@@ -4,12 +4,9 @@
 // The figures match the live dashboard's chaos buttons (src/dashboard/public/chaos.js), so a demo
 // driven from the command line and one driven from the page look the same.
 
-export interface ChaosSettings {
-  /** Share of purchases whose (simulated) payment fails with a 502, 0..1. */
-  failureRate: number;
-  /** Extra latency added to each purchase, drawn uniformly from min..max milliseconds. */
-  latencyMs: { min: number; max: number };
-}
+import type { ChaosSettings } from '../api/config.js';
+
+export type { ChaosSettings };
 
 export const chaosPresets = {
   /** No failures, the API's usual latency: the baseline for a demo. */
@@ -39,14 +36,4 @@ export function describeChaosPresets(): string[] {
 }
 
 /** PUT /api/admin/chaos; throws with the API's answer when it refuses. */
-export async function applyChaos(apiUrl: string, adminToken: string, settings: ChaosSettings): Promise<ChaosSettings> {
-  const response = await fetch(`${apiUrl}/api/admin/chaos`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify(settings),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`PUT /api/admin/chaos answered ${response.status}: ${text.trim().slice(0, 200)}`);
-  return JSON.parse(text) as ChaosSettings;
-}
+export { putChaos as applyChaos } from '../shared/chaos-client.js';
