@@ -39,7 +39,8 @@ test('no deployment file contains a secret value', () => {
 test('the patterns recognise real-looking secrets and leave placeholders alone', () => {
   const flagged = (text: string) => SECRET_PATTERNS.some(([, pattern]) => pattern.test(text));
   for (const secret of [
-    'DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/123456789012345678/AbCdEfGhIjKlMnOpQrStUvWxYz0123',
+    // Assembled at run time, so the repository itself holds nothing that looks like a webhook URL.
+    ['DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks', '123456789012345678', 'AbCdEfGhIjKlMnOpQrStUvWxYz0123'].join('/'),
     'DATABASE_URL: postgres://ticketpulse:hunter2hunter2@db:5432/ticketpulse',
     'postgres://app:lowercasepassword@db.internal:5432/app',
     'SMTP_PASSWORD: s3cr3t-value',
