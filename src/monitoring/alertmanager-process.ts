@@ -2,27 +2,11 @@
 // and hands back a small handle: where it listens, what it holds, and how to stop it.
 import { resolve } from 'node:path';
 import { locateBinary } from './binaries.js';
-import { prepareListenAndData, startBinaryProcess } from './binary-process.js';
+import { prepareListenAndData, startBinaryProcess, type BinaryStartOptions } from './binary-process.js';
 
-export interface StartAlertmanagerOptions {
-  /** The rendered config (see renderAlertmanagerConfig / writeAlertmanagerConfig). */
-  configFile: string;
-  /** Port to listen on; 0 or omitted = a free ephemeral port. */
-  port?: number;
-  /** Notification log and silences; omitted = a fresh folder under os.tmpdir(), removed by stop(). */
-  dataDir?: string;
-  /** Listen address; loopback by default. */
-  host?: string;
+export interface StartAlertmanagerOptions extends BinaryStartOptions {
   /** --web.external-url: the link Alertmanager puts in notifications (default its own URL). */
   externalUrl?: string;
-  /** Extra command-line flags, e.g. ['--log.level=debug']. */
-  extraArgs?: string[];
-  /** Every log line Alertmanager writes. */
-  onLog?: (line: string) => void;
-  /** How long to wait for /-/ready (default 20 s). */
-  readyTimeoutMs?: number;
-  /** Binary to run; default locateBinary('alertmanager') (PATH or ALERTMANAGER_BIN). */
-  binary?: string;
 }
 
 /** An alert as Alertmanager's API v2 returns it (the fields we use). */

@@ -33,6 +33,26 @@ export async function pickFreePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/** What starting either binary takes (each adds its own options). */
+export interface BinaryStartOptions {
+  /** The config file to load (rendered by src/monitoring/*-config.ts). */
+  configFile: string;
+  /** Port to listen on; 0 or omitted = a free ephemeral port. */
+  port?: number;
+  /** Its data folder; omitted = a fresh folder under os.tmpdir(), removed again by stop(). */
+  dataDir?: string;
+  /** Listen address; loopback by default so tests never expose anything. */
+  host?: string;
+  /** Extra command-line flags. */
+  extraArgs?: string[];
+  /** Every log line it writes (stdout and stderr). */
+  onLog?: (line: string) => void;
+  /** How long to wait for /-/ready before giving up. */
+  readyTimeoutMs?: number;
+  /** Binary to run; default: found by locateBinary (PATH or the *_BIN variable). */
+  binary?: string;
+}
+
 export interface ListenAndData {
   host: string;
   /** host as it goes into a URL or a listen address (IPv6 in brackets). */

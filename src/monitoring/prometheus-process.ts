@@ -2,26 +2,10 @@
 // and hands back a small handle: where it listens, how to reload it, query it and stop it.
 import { resolve } from 'node:path';
 import { locateBinary } from './binaries.js';
-import { prepareListenAndData, startBinaryProcess } from './binary-process.js';
+import { prepareListenAndData, startBinaryProcess, type BinaryStartOptions } from './binary-process.js';
 
-export interface StartPrometheusOptions {
-  /** Path of the prometheus.yml to load (e.g. one written by writePrometheusConfig). */
-  configFile: string;
-  /** Port to listen on; 0 or omitted = a free ephemeral port. */
-  port?: number;
-  /** TSDB folder; omitted = a fresh folder under os.tmpdir(), removed again by stop(). */
-  dataDir?: string;
-  /** Listen address; loopback by default so tests never expose anything. */
-  host?: string;
-  /** Extra command-line flags, e.g. ['--storage.tsdb.retention.time=2h']. */
-  extraArgs?: string[];
-  /** Every log line Prometheus writes (stdout and stderr). */
-  onLog?: (line: string) => void;
-  /** How long to wait for /-/ready before giving up (default 30 s). */
-  readyTimeoutMs?: number;
-  /** Binary to run; default: locateBinary('prometheus') (PATH or PROMETHEUS_BIN). */
-  binary?: string;
-}
+/** Defaults: 30 s to become ready; binary from PATH or PROMETHEUS_BIN. */
+export type StartPrometheusOptions = BinaryStartOptions;
 
 export interface PromSample {
   metric: Record<string, string>;
