@@ -94,21 +94,33 @@ for (const kind of ['postgres', 'pglite'] as DatabaseKind[]) {
 
     describe('GET /api/concerts', () => {
       it('pages through every concert newest first, without gaps or repeats', async () => {
-        const created: string[] = [];
-        for (let i = 0; i < 7; i++) created.push((await createConcert(app, { name: `Paging ${i}` })).id);
-        const seen: string[] = [];
+        const created: Array<{ id: string; createdAt: string }> = [];
+        for (let i = 0; i < 7; i++) {
+          created.push(await createConcert(app, { name: `Paging ${i}` }));
+          // Timestamps have millisecond precision; a pause keeps creation order observable.
+          await new Promise((resolve) => setTimeout(resolve, 3));
+        }
+        const seen: Array<{ id: string; createdAt: string }> = [];
         let cursor: string | null = null;
         do {
           const response: { statusCode: number; json(): any } = await app.inject({ url: `/api/concerts?limit=3${cursor ? `&cursor=${cursor}` : ''}` });
           assert.equal(response.statusCode, 200);
           const page = response.json();
           assert.ok(page.items.length <= 3);
-          seen.push(...page.items.map((c: { id: string }) => c.id));
+          seen.push(...page.items);
           cursor = page.nextCursor;
         } while (cursor);
-        assert.equal(new Set(seen).size, seen.length, 'no concert is listed twice');
-        const ours = seen.filter((id) => created.includes(id));
-        assert.deepEqual(ours, [...created].reverse(), 'newest first');
+        const ids = seen.map((c) => c.id);
+        assert.equal(new Set(ids).size, ids.length, 'no concert is listed twice');
+        for (let i = 1; i < seen.length; i++) {
+          const [newer, older] = [seen[i - 1]!, seen[i]!];
+          assert.ok(
+            newer.createdAt > older.createdAt || (newer.createdAt === older.createdAt && newer.id > older.id),
+            `ordered by (createdAt, id) descending at position ${i}`,
+          );
+        }
+        const ours = ids.filter((id) => created.some((c) => c.id === id));
+        assert.deepEqual(ours, created.map((c) => c.id).reverse(), 'newest first');
       });
 
       it('defaults to 50 items and accepts limit 1..200', async () => {
