@@ -25,7 +25,8 @@ export interface SupervisedChild {
 
 const LOG_LINES_KEPT = 30;
 
-function alive(pid: number): boolean {
+/** True while a process with this pid exists (EPERM: it exists but is not ours). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
