@@ -10,10 +10,16 @@ import { fileURLToPath } from 'node:url';
 import type { DashboardConfig } from './config.js';
 import { DashboardNotFoundError, listDashboards, loadDashboard } from './dashboards.js';
 import { createScrapeIntervalReader } from './prometheus-settings.js';
-import { createUpstream, UpstreamUnreachableError, type Upstream } from './upstream.js';
+import { timingSafeEqual } from 'node:crypto';
+import { CSRF_HEADER, createPageTokens } from './csrf.js';
+import { allowedHostNames, hostNameOf } from './host-allowlist.js';
+import { createUpstream, UpstreamAnswerTooLargeError, UpstreamUnreachableError, type Upstream } from './upstream.js';
 
 export const REFRESH_SECONDS = 5;
 export const TIME_RANGES = ['5m', '15m', '1h', '6h'] as const;
+
+/** index.html carries this where each served copy gets its own CSRF token. */
+const CSRF_PLACEHOLDER = '{{csrfToken}}';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public', import.meta.url));
 const UPLOT_DIST_DIR = dirname(createRequire(import.meta.url).resolve('uplot'));
@@ -65,11 +71,28 @@ const ChaosBodySchema = {
 export async function buildDashboardApp(config: DashboardConfig): Promise<FastifyInstance> {
   // Panels poll every 5 s: per-request logs would drown everything else.
   const app = Fastify({ logger: { level: config.logLevel }, logController: new LogController({ disableRequestLogging: true }) });
-  const prometheus = createUpstream('Prometheus', config.prometheusUrl, config.upstreamTimeoutMs);
-  const alertmanager = createUpstream('Alertmanager', config.alertmanagerUrl, config.upstreamTimeoutMs);
-  const api = createUpstream('API', config.apiUrl, config.upstreamTimeoutMs);
+  const upstream = (service: string, url: string) => createUpstream(service, url, config.upstreamTimeoutMs, config.upstreamMaxBytes);
+  const prometheus = upstream('Prometheus', config.prometheusUrl);
+  const alertmanager = upstream('Alertmanager', config.alertmanagerUrl);
+  const api = upstream('API', config.apiUrl);
   const scrapeInterval = createScrapeIntervalReader(prometheus);
   const staticFiles = await collectStaticFiles();
+  const allowedHosts = allowedHostNames(config.host, config.allowedHosts);
+  const pageTokens = createPageTokens();
+  const indexHtml = await readFile(join(PUBLIC_DIR, 'index.html'), 'utf8');
+  if (!indexHtml.includes(CSRF_PLACEHOLDER)) throw new Error(`index.html lacks the ${CSRF_PLACEHOLDER} placeholder`);
+
+  // Before anything else, so a refused Host learns nothing and gets no token. /healthz is exempt:
+  // probes (kubelet) address the pod by IP, and it tells nothing.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url === '/healthz') return;
+    const host = hostNameOf(request.headers.host);
+    if (host === undefined || !allowedHosts.has(host)) {
+      return reply.code(421).send({
+        error: `host ${JSON.stringify(request.headers.host ?? '')} is not served here; add its name to DASHBOARD_ALLOWED_HOSTS`,
+      });
+    }
+  });
 
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
@@ -80,13 +103,18 @@ export async function buildDashboardApp(config: DashboardConfig): Promise<Fastif
 
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     if (error instanceof UpstreamUnreachableError) return sendUnreachable(reply, error);
+    if (error instanceof UpstreamAnswerTooLargeError) {
+      return reply.code(502).send({ status: 'error', errorType: 'too_large', service: error.service, error: error.message });
+    }
     if (error instanceof DashboardNotFoundError) return reply.code(404).send({ error: error.message });
     if (error.validation) return reply.code(400).send({ error: error.message });
     request.log.error({ err: error }, 'dashboard request failed');
     return reply.code(error.statusCode && error.statusCode < 500 ? error.statusCode : 500).send({ error: error.message });
   });
 
-  app.get('/', async (_request, reply) => sendFile(reply, join(PUBLIC_DIR, 'index.html')));
+  app.get('/', async (_request, reply) =>
+    reply.type(CONTENT_TYPES['.html']!).send(indexHtml.replace(CSRF_PLACEHOLDER, pageTokens.issue())),
+  );
   app.get('/static/:name', async (request: FastifyRequest<{ Params: { name: string } }>, reply) => {
     const path = staticFiles.get(request.params.name);
     if (!path) return reply.code(404).send({ error: 'not found' });
@@ -143,8 +171,19 @@ export async function buildDashboardApp(config: DashboardConfig): Promise<Fastif
     return relayChaos(reply, response.status, response.body);
   });
 
-  app.put('/api/chaos', { schema: { body: ChaosBodySchema } }, async (request: FastifyRequest<{ Body: ChaosBody }>, reply) => {
+  // Checked before the body is validated: a forged request learns nothing, not even schema errors.
+  const allowChaosChange = async (request: FastifyRequest, reply: FastifyReply) => {
     if (!sameOrigin(request)) return reply.code(403).send({ error: 'cross-origin chaos changes are refused' });
+    if (hasAdminToken(request, config.adminToken)) return;
+    const token = request.headers[CSRF_HEADER];
+    if (!pageTokens.verify(typeof token === 'string' ? token : undefined)) {
+      return reply.code(403).send({
+        error: `chaos changes need the page's token in ${CSRF_HEADER} (reload the page) or Authorization: Bearer <ADMIN_TOKEN>`,
+      });
+    }
+  };
+
+  app.put('/api/chaos', { schema: { body: ChaosBodySchema }, preValidation: allowChaosChange }, async (request: FastifyRequest<{ Body: ChaosBody }>, reply) => {
     if (!config.adminToken) {
       return reply.code(409).send({ error: 'chaos control disabled: ADMIN_TOKEN is not set for the dashboard server' });
     }
@@ -212,6 +251,17 @@ function relayChaos(reply: FastifyReply, status: number, body: string): FastifyR
 function describeProblem(problem: unknown, status: number): string {
   const { title, detail } = (problem ?? {}) as { title?: string; detail?: string };
   return `the API answered HTTP ${status}${title ? `: ${title}` : ''}${detail ? ` (${detail})` : ''}`;
+}
+
+/** Scripts may change chaos with the admin token itself instead of a page token. */
+function hasAdminToken(request: FastifyRequest, adminToken: string | undefined): boolean {
+  if (!adminToken) return false;
+  // RFC 9110: the auth scheme is case-insensitive.
+  const match = /^bearer +(\S+)$/i.exec(request.headers.authorization ?? '');
+  if (!match) return false;
+  const given = Buffer.from(match[1]!);
+  const expected = Buffer.from(adminToken);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 // PUT already needs a CORS preflight cross-origin (which this server never grants); checking

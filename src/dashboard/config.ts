@@ -20,12 +20,48 @@ export interface DashboardConfig {
   dashboardsDir: string;
   /** How long the server waits for Prometheus, Alertmanager or the API before calling them unreachable. */
   upstreamTimeoutMs: number;
+  /** Largest answer relayed from an upstream; a longer one is cut off and answered with 502. */
+  upstreamMaxBytes: number;
+  /**
+   * Host names (no port) the server answers besides the loopback names and `host`; any other Host
+   * header is refused, which is what stops DNS rebinding.
+   */
+  allowedHosts: string[];
   logLevel: LogLevel;
 }
 
 export const DEFAULT_DASHBOARDS_DIR = fileURLToPath(new URL('../../monitoring/grafana/dashboards', import.meta.url));
 
 const HTTP = ['http:', 'https:'];
+
+/** A 6-hour range query of every panel is well under 1 MiB; 16 MiB leaves room without risking memory. */
+export const DEFAULT_UPSTREAM_MAX_BYTES = 16 * 1024 * 1024;
+const MIN_UPSTREAM_MAX_BYTES = 1024;
+const MAX_UPSTREAM_MAX_BYTES = 1024 * 1024 * 1024;
+
+// A DNS name or an IP address, without scheme, port or path; IPv6 with or without brackets.
+const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?|\[?[0-9a-f:.]*:[0-9a-f:.]*\]?)$/i;
+
+function checkHostNames(name: string, values: readonly unknown[]): string[] {
+  return values.map((value) => {
+    const text = String(value).trim();
+    if (!HOST_NAME.test(text)) {
+      throw new ConfigError(`${name} must be host names or IP addresses without scheme or port, separated by commas (got "${text}")`);
+    }
+    return normaliseHostName(text);
+  });
+}
+
+/** Lower case, no trailing dot, IPv6 without brackets: the form both sides are compared in. */
+export function normaliseHostName(host: string): string {
+  return host.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
+}
+
+function readHostList(env: Record<string, string | undefined>, name: string): string[] {
+  const raw = readOptionalString(env, name);
+  if (raw === undefined) return [];
+  return checkHostNames(name, raw.split(',').filter((part) => part.trim() !== ''));
+}
 
 export function loadDashboardConfig(env: Record<string, string | undefined> = process.env): DashboardConfig {
   return {
@@ -37,6 +73,8 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
     adminToken: readOptionalString(env, 'ADMIN_TOKEN'),
     dashboardsDir: readString(env, 'DASHBOARDS_DIR', DEFAULT_DASHBOARDS_DIR),
     upstreamTimeoutMs: readInteger(env, 'DASHBOARD_UPSTREAM_TIMEOUT_MS', 5000, 100, 120_000),
+    upstreamMaxBytes: readInteger(env, 'DASHBOARD_UPSTREAM_MAX_BYTES', DEFAULT_UPSTREAM_MAX_BYTES, MIN_UPSTREAM_MAX_BYTES, MAX_UPSTREAM_MAX_BYTES),
+    allowedHosts: readHostList(env, 'DASHBOARD_ALLOWED_HOSTS'),
     logLevel: readEnum(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
   };
 }
@@ -62,6 +100,17 @@ export function resolveDashboardConfig(options: Partial<DashboardConfig> = {}): 
   if (!Number.isInteger(config.upstreamTimeoutMs) || config.upstreamTimeoutMs < 100) {
     throw new ConfigError(`upstreamTimeoutMs must be an integer >= 100 (got ${String(config.upstreamTimeoutMs)})`);
   }
+  if (
+    !Number.isInteger(config.upstreamMaxBytes) ||
+    config.upstreamMaxBytes < MIN_UPSTREAM_MAX_BYTES ||
+    config.upstreamMaxBytes > MAX_UPSTREAM_MAX_BYTES
+  ) {
+    throw new ConfigError(
+      `upstreamMaxBytes must be an integer from ${MIN_UPSTREAM_MAX_BYTES} to ${MAX_UPSTREAM_MAX_BYTES} (got ${String(config.upstreamMaxBytes)})`,
+    );
+  }
+  if (!Array.isArray(config.allowedHosts)) throw new ConfigError('allowedHosts must be an array of host names');
+  config.allowedHosts = checkHostNames('allowedHosts', config.allowedHosts);
   if (!LOG_LEVELS.includes(config.logLevel)) {
     throw new ConfigError(`logLevel must be one of ${LOG_LEVELS.join(', ')} (got "${String(config.logLevel)}")`);
   }

@@ -13,6 +13,21 @@ export class UpstreamUnreachableError extends Error {
   }
 }
 
+/**
+ * An answer longer than the cap: reading stopped there (so memory stays bounded) and the
+ * connection was dropped. The page reports it like any failed query.
+ */
+export class UpstreamAnswerTooLargeError extends Error {
+  override name = 'UpstreamAnswerTooLargeError';
+  constructor(
+    readonly service: string,
+    readonly baseUrl: string,
+    readonly maxBytes: number,
+  ) {
+    super(`${service} at ${baseUrl} answered more than ${maxBytes} bytes (DASHBOARD_UPSTREAM_MAX_BYTES); the answer was dropped`);
+  }
+}
+
 export interface UpstreamResponse {
   status: number;
   contentType: string;
@@ -25,7 +40,7 @@ export interface Upstream {
   request(path: string, init?: { method?: string; headers?: Record<string, string>; body?: string }): Promise<UpstreamResponse>;
 }
 
-export function createUpstream(service: string, baseUrl: string, timeoutMs: number): Upstream {
+export function createUpstream(service: string, baseUrl: string, timeoutMs: number, maxBytes: number): Upstream {
   return {
     service,
     baseUrl,
@@ -44,8 +59,9 @@ export function createUpstream(service: string, baseUrl: string, timeoutMs: numb
       }
       let body: string;
       try {
-        body = await response.text();
+        body = await readCapped(response, maxBytes);
       } catch (error) {
+        if (error instanceof AnswerTooLarge) throw new UpstreamAnswerTooLargeError(service, baseUrl, maxBytes);
         throw new UpstreamUnreachableError(service, baseUrl, describeFetchError(error, timeoutMs));
       }
       // A 5xx from a proxy in front of the service, or an HTML page, is as good as no answer.
@@ -58,6 +74,33 @@ export function createUpstream(service: string, baseUrl: string, timeoutMs: numb
       return { status: response.status, contentType: response.headers.get('content-type') ?? '', body };
     },
   };
+}
+
+class AnswerTooLarge extends Error {}
+
+/** The body as text, read chunk by chunk and abandoned as soon as it passes maxBytes. */
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    void response.body?.cancel().catch(() => {});
+    throw new AnswerTooLarge();
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      // Cancelling closes the connection, so the rest is never received.
+      void reader.cancel().catch(() => {});
+      throw new AnswerTooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
 }
 
 function describeFetchError(error: unknown, timeoutMs: number): string {

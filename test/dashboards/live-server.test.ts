@@ -2,6 +2,7 @@
 // Prometheus, a real Alertmanager and the real API (chaos with the token held server-side).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,36 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 /** A port nothing listens on (bound, then released). */
 const closedPort = () => pickFreePort();
 
+/** The CSRF token the server put into one copy of the page. */
+async function pageToken(baseUrl: string): Promise<string> {
+  const html = await (await fetch(baseUrl)).text();
+  const token = /<meta name="csrf-token" content="([^"]+)"/.exec(html)?.[1];
+  assert.ok(token && token !== '{{csrfToken}}', 'the page carries a CSRF token');
+  return token;
+}
+
+/** A request with any Host header (fetch would not let a test set it): what a rebound browser sends. */
+function rawRequest(
+  baseUrl: string,
+  options: { path: string; method?: string; headers: Record<string, string>; body?: string },
+): Promise<{ status: number; body: string }> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      { host: url.hostname, port: url.port, path: options.path, method: options.method ?? 'GET', headers: options.headers, timeout: 10_000 },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error('no answer within 10 s')));
+    request.on('error', reject);
+    request.end(options.body);
+  });
+}
+
 describe('live dashboard configuration', () => {
   it('uses the documented defaults', () => {
     const config = loadDashboardConfig({});
@@ -26,6 +57,23 @@ describe('live dashboard configuration', () => {
     assert.equal(config.alertmanagerUrl, 'http://127.0.0.1:9093');
     assert.equal(config.apiUrl, 'http://127.0.0.1:8080');
     assert.equal(config.adminToken, undefined);
+    assert.equal(config.upstreamMaxBytes, 16 * 1024 * 1024);
+    assert.deepEqual(config.allowedHosts, []);
+  });
+
+  it('reads the extra allowed host names and refuses anything that is not a host name', () => {
+    assert.deepEqual(loadDashboardConfig({ DASHBOARD_ALLOWED_HOSTS: 'Dash.Example.com, 10.0.0.5,[fd00::1],' }).allowedHosts, [
+      'dash.example.com',
+      '10.0.0.5',
+      'fd00::1',
+    ]);
+    for (const bad of ['http://dash.example', 'dash.example:3000', 'a b', 'dash/x']) {
+      assert.throws(() => loadDashboardConfig({ DASHBOARD_ALLOWED_HOSTS: bad }), {
+        name: 'ConfigError',
+        message: new RegExp(`^DASHBOARD_ALLOWED_HOSTS must be host names or IP addresses without scheme or port, separated by commas \\(got "${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"\\)$`),
+      });
+    }
+    assert.throws(() => resolveDashboardConfig({ allowedHosts: ['evil.example:80'] }), /^ConfigError: allowedHosts must be host names/);
   });
 
   it('names the variable of a bad value in one line', () => {
@@ -35,6 +83,7 @@ describe('live dashboard configuration', () => {
       [{ PROMETHEUS_URL: 'ftp://example.com' }, /^PROMETHEUS_URL must use http: or https:/],
       [{ ALERTMANAGER_URL: 'not a url' }, /^ALERTMANAGER_URL must be a URL/],
       [{ API_URL: '127.0.0.1:8080' }, /^API_URL must/],
+      [{ DASHBOARD_UPSTREAM_MAX_BYTES: '10' }, /^DASHBOARD_UPSTREAM_MAX_BYTES must be an integer from 1024 to 1073741824 \(got "10"\)$/],
     ];
     for (const [env, message] of cases) assert.throws(() => loadDashboardConfig(env), { name: 'ConfigError', message });
   });
@@ -65,6 +114,8 @@ describe('live dashboard server proxies', () => {
   let dashboard: DashboardServer;
   let unreachable: DashboardServer;
   let noToken: DashboardServer;
+  let tinyCap: DashboardServer;
+  let named: DashboardServer;
   let closed: number;
 
   before(async () => {
@@ -102,10 +153,12 @@ describe('live dashboard server proxies', () => {
       logLevel: 'silent',
     });
     noToken = await startDashboardServer({ port: 0, prometheusUrl: prometheus.url, apiUrl: api.url, logLevel: 'silent' });
+    tinyCap = await startDashboardServer({ port: 0, prometheusUrl: prometheus.url, upstreamMaxBytes: 2048, logLevel: 'silent' });
+    named = await startDashboardServer({ port: 0, prometheusUrl: prometheus.url, allowedHosts: ['dash.example'], logLevel: 'silent' });
   });
 
   after(async () => {
-    await Promise.allSettled([dashboard?.close(), unreachable?.close(), noToken?.close()]);
+    await Promise.allSettled([dashboard?.close(), unreachable?.close(), noToken?.close(), tinyCap?.close(), named?.close()]);
     await Promise.allSettled([prometheus?.stop(), alertmanager?.stop(), api?.stop()]);
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
@@ -202,7 +255,7 @@ describe('live dashboard server proxies', () => {
     const settings = { failureRate: 0.25, latencyMs: { min: 1, max: 3 } };
     const changed = await fetch(`${dashboard.url}/api/chaos`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-csrf-token': await pageToken(dashboard.url) },
       body: JSON.stringify(settings),
     });
     assert.equal(changed.status, 200);
@@ -215,10 +268,11 @@ describe('live dashboard server proxies', () => {
   });
 
   it('refuses invalid or cross-origin chaos changes', async () => {
+    const token = await pageToken(dashboard.url);
     const put = (body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${dashboard.url}/api/chaos`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json', ...headers },
+        headers: { 'content-type': 'application/json', 'x-csrf-token': token, ...headers },
         body: JSON.stringify(body),
       });
     assert.equal((await put({ failureRate: 2, latencyMs: { min: 0, max: 0 } })).status, 400);
@@ -229,6 +283,101 @@ describe('live dashboard server proxies', () => {
     assert.notEqual(((await fromApi.json()) as { failureRate: number }).failureRate, 1);
   });
 
+  it('changes chaos only with a token from the page or the admin token (CSRF)', async () => {
+    const chaosInApi = async () =>
+      (await (await fetch(`${api.url}/api/admin/chaos`, { headers: { authorization: `Bearer ${api.adminToken}` } })).json()) as {
+        failureRate: number;
+      };
+    const put = (failureRate: number, headers: Record<string, string>) =>
+      fetch(`${dashboard.url}/api/chaos`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ failureRate, latencyMs: { min: 0, max: 0 } }),
+      });
+    const before = (await chaosInApi()).failureRate;
+    const first = await pageToken(dashboard.url);
+    const second = await pageToken(dashboard.url);
+    assert.notEqual(first, second, 'every copy of the page gets its own token');
+
+    const refused: Record<string, string>[] = [
+      {},
+      { 'x-csrf-token': 'forged-token' },
+      { 'x-csrf-token': `${first}x` },
+      { authorization: 'Bearer wrong-admin-token' },
+      // A token issued by another dashboard server (its own secret) is worthless here.
+      { 'x-csrf-token': await pageToken(noToken.url) },
+    ];
+    for (const headers of refused) {
+      const response = await put(0.9, headers);
+      assert.equal(response.status, 403, JSON.stringify(headers));
+      assert.match(((await response.json()) as { error: string }).error, /x-csrf-token .*reload the page.*ADMIN_TOKEN/);
+    }
+    assert.equal((await chaosInApi()).failureRate, before, 'no refused request changed chaos');
+
+    assert.equal((await put(0.3, { 'x-csrf-token': first })).status, 200);
+    assert.equal((await chaosInApi()).failureRate, 0.3);
+    // Scripts use the admin token itself; the scheme is case-insensitive (RFC 9110).
+    assert.equal((await put(0.4, { authorization: `bearer ${api.adminToken}` })).status, 200);
+    assert.equal((await chaosInApi()).failureRate, 0.4);
+  });
+
+  it('answers only the host names it serves, so DNS rebinding cannot reach the chaos control', async () => {
+    const chaosInApi = async () =>
+      (await (await fetch(`${api.url}/api/admin/chaos`, { headers: { authorization: `Bearer ${api.adminToken}` } })).json()) as {
+        failureRate: number;
+      };
+    const before = (await chaosInApi()).failureRate;
+    const { port } = new URL(dashboard.url);
+    // evil.example re-pointed at 127.0.0.1: the browser sends its own name and a matching Origin.
+    const evil = { host: `evil.example:${port}`, origin: `http://evil.example:${port}` };
+    const page = await rawRequest(dashboard.url, { path: '/', headers: evil });
+    assert.equal(page.status, 421);
+    assert.doesNotMatch(page.body, /csrf-token/, 'a refused host gets no token');
+    assert.match(page.body, /evil\.example.*DASHBOARD_ALLOWED_HOSTS/);
+    for (const path of ['/api/config', '/api/chaos', '/api/prom/query?query=up', '/api/alerts', '/static/main.js']) {
+      assert.equal((await rawRequest(dashboard.url, { path, headers: evil })).status, 421, path);
+    }
+    // Even with a token taken from a legitimate page, the rebound request changes nothing.
+    const token = await pageToken(dashboard.url);
+    const put = await rawRequest(dashboard.url, {
+      path: '/api/chaos',
+      method: 'PUT',
+      headers: { ...evil, 'content-type': 'application/json', 'x-csrf-token': token },
+      body: JSON.stringify({ failureRate: 1, latencyMs: { min: 0, max: 0 } }),
+    });
+    assert.equal(put.status, 421);
+    assert.equal((await chaosInApi()).failureRate, before);
+
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `LOCALHOST.:${port}`]) {
+      assert.equal((await rawRequest(dashboard.url, { path: '/', headers: { host } })).status, 200, host);
+    }
+    for (const host of ['evil.example', 'user@127.0.0.1', `127.0.0.1.evil.example:${port}`, `dash.example:${port}`]) {
+      assert.equal((await rawRequest(dashboard.url, { path: '/api/config', headers: { host } })).status, 421, host);
+    }
+    // Probes address a pod by its IP: /healthz answers any Host and tells nothing.
+    assert.equal((await rawRequest(dashboard.url, { path: '/healthz', headers: { host: `10.1.2.3:${port}` } })).status, 200);
+    // A configured name is served, next to the loopback names.
+    const namedPort = new URL(named.url).port;
+    assert.equal((await rawRequest(named.url, { path: '/', headers: { host: `dash.example:${namedPort}` } })).status, 200);
+    assert.equal((await rawRequest(named.url, { path: '/', headers: { host: `localhost:${namedPort}` } })).status, 200);
+    assert.equal((await rawRequest(named.url, { path: '/', headers: { host: `evil.example:${namedPort}` } })).status, 421);
+  });
+
+  it('refuses a real Prometheus answer longer than the cap with 502, naming the limit', async () => {
+    const path = `/api/prom/series?${new URLSearchParams({ 'match[]': '{__name__=~".+"}' })}`;
+    const full = await fetch(`${dashboard.url}${path}`);
+    assert.equal(full.status, 200);
+    assert.ok((await full.arrayBuffer()).byteLength > 2048, 'the answer is longer than the small cap');
+    const capped = await fetch(`${tinyCap.url}${path}`);
+    assert.equal(capped.status, 502);
+    const body = (await capped.json()) as { errorType: string; service: string; error: string };
+    assert.equal(body.errorType, 'too_large');
+    assert.equal(body.service, 'Prometheus');
+    assert.match(body.error, /more than 2048 bytes \(DASHBOARD_UPSTREAM_MAX_BYTES\)/);
+    // Small answers still pass through the same server.
+    assert.equal((await fetch(`${tinyCap.url}/api/prom/query?query=1`)).status, 200);
+  });
+
   it('shows the chaos control as disabled without ADMIN_TOKEN', async () => {
     assert.deepEqual(await (await fetch(`${noToken.url}/api/chaos`)).json(), {
       enabled: false,
@@ -236,7 +385,7 @@ describe('live dashboard server proxies', () => {
     });
     const put = await fetch(`${noToken.url}/api/chaos`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-csrf-token': await pageToken(noToken.url) },
       body: JSON.stringify({ failureRate: 1, latencyMs: { min: 0, max: 0 } }),
     });
     assert.equal(put.status, 409);

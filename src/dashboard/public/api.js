@@ -36,8 +36,15 @@ async function call(path, init) {
 
 export const getJson = (path) => call(path);
 
+// The server refuses changes without the token it put into this copy of the page (CSRF).
+const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
+
 export function putJson(path, value) {
-  return call(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
+  return call(path, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken() },
+    body: JSON.stringify(value),
+  });
 }
 
 const params = (values) => new URLSearchParams(values).toString();
