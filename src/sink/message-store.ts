@@ -23,6 +23,8 @@ export interface SinkMessage {
   /** Discord: the request path (e.g. /discord/webhook/123/abc) and the JSON body as sent. */
   path?: string;
   payload?: unknown;
+  /** True when a field was cut to SinkLimits.maxFieldBytes (or the payload dropped) to keep memory bounded. */
+  truncated?: boolean;
 }
 
 export type NewMessage = Omit<SinkMessage, 'id' | 'receivedAt'>;
@@ -32,18 +34,74 @@ interface Waiter {
   resolve: (message: SinkMessage) => void;
 }
 
-/** Bounded so a sink left running for days keeps a constant footprint. */
-const MAX_MESSAGES = 1_000;
+/** Bounded so a sink left running for days, or flooded, keeps a constant footprint. */
+export interface SinkLimits {
+  /** Messages kept; the oldest go first. */
+  maxMessages: number;
+  /** Bytes kept over all messages (as JSON); the oldest go first. */
+  maxStoredBytes: number;
+  /** Bytes kept of one text field (subject, text, HTML) or of one Discord payload (as JSON). */
+  maxFieldBytes: number;
+}
+
+export const DEFAULT_SINK_LIMITS: SinkLimits = { maxMessages: 1_000, maxStoredBytes: 16 * 1024 * 1024, maxFieldBytes: 256 * 1024 };
+
+const TRUNCATION_MARK = '…[truncated]';
+
+/** The longest prefix of `text` within `maxBytes` of UTF-8 (no split character), marked as cut. */
+function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const cut = Buffer.from(text).subarray(0, Math.max(0, maxBytes - Buffer.byteLength(TRUNCATION_MARK)));
+  return cut.toString('utf8').replace(/\uFFFD+$/, '') + TRUNCATION_MARK;
+}
+
+/** The message with every field within the per-field limit. */
+function bounded(message: NewMessage, maxFieldBytes: number): NewMessage {
+  const result: NewMessage = { ...message };
+  let truncated = false;
+  for (const key of ['subject', 'text', 'html', 'error'] as const) {
+    const value = result[key];
+    if (typeof value !== 'string') continue;
+    const cut = truncateUtf8(value, maxFieldBytes);
+    if (cut !== value) {
+      result[key] = cut;
+      truncated = true;
+    }
+  }
+  if (result.payload !== undefined) {
+    const bytes = Buffer.byteLength(JSON.stringify(result.payload) ?? '');
+    if (bytes > maxFieldBytes) {
+      result.payload = { truncated: `the ${bytes}-byte payload was not kept (limit ${maxFieldBytes} bytes)` };
+      truncated = true;
+    }
+  }
+  if (truncated) result.truncated = true;
+  return result;
+}
 
 export class MessageStore {
-  private readonly list: SinkMessage[] = [];
+  private readonly list: { message: SinkMessage; bytes: number }[] = [];
   private readonly waiters = new Set<Waiter>();
+  private readonly limits: SinkLimits;
+  private storedBytes = 0;
   private nextId = 1;
 
+  constructor(limits: Partial<SinkLimits> = {}) {
+    this.limits = { ...DEFAULT_SINK_LIMITS, ...limits };
+    for (const [key, value] of Object.entries(this.limits)) {
+      if (!Number.isInteger(value) || value < 1) throw new RangeError(`sink limit ${key} must be a positive integer (got ${String(value)})`);
+    }
+  }
+
   add(message: NewMessage): SinkMessage {
-    const stored: SinkMessage = { id: this.nextId++, receivedAt: new Date().toISOString(), ...message };
-    this.list.push(stored);
-    if (this.list.length > MAX_MESSAGES) this.list.shift();
+    const stored: SinkMessage = { id: this.nextId++, receivedAt: new Date().toISOString(), ...bounded(message, this.limits.maxFieldBytes) };
+    const bytes = Buffer.byteLength(JSON.stringify(stored));
+    this.list.push({ message: stored, bytes });
+    this.storedBytes += bytes;
+    // The newest message always stays, so a waiter can see it even when it alone is over the budget.
+    while (this.list.length > 1 && (this.list.length > this.limits.maxMessages || this.storedBytes > this.limits.maxStoredBytes)) {
+      this.storedBytes -= this.list.shift()!.bytes;
+    }
     for (const waiter of [...this.waiters]) {
       if (waiter.predicate(stored)) {
         this.waiters.delete(waiter);
@@ -54,7 +112,12 @@ export class MessageStore {
   }
 
   all(): SinkMessage[] {
-    return [...this.list];
+    return this.list.map((entry) => entry.message);
+  }
+
+  /** Bytes currently kept (the JSON size of all messages). */
+  bytes(): number {
+    return this.storedBytes;
   }
 
   /**
@@ -62,7 +125,7 @@ export class MessageStore {
    * with a list of what did arrive, which is what one wants to read when an end-to-end test fails.
    */
   waitFor(predicate: (message: SinkMessage) => boolean, timeoutMs: number): Promise<SinkMessage> {
-    const existing = this.list.find(predicate);
+    const existing = this.all().find(predicate);
     if (existing) return Promise.resolve(existing);
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -74,7 +137,7 @@ export class MessageStore {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        const seen = this.list.map((m) => `${m.kind}${m.accepted ? '' : ' (rejected)'}: ${m.subject}`);
+        const seen = this.all().map((m) => `${m.kind}${m.accepted ? '' : ' (rejected)'}: ${m.subject}`);
         reject(
           new Error(
             `no matching message within ${timeoutMs} ms; received ${seen.length}${seen.length ? `:\n  ${seen.join('\n  ')}` : ''}`,

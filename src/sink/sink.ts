@@ -1,10 +1,10 @@
 // The local notification sink: where Alertmanager's email and Discord notifications land in
 // development and in tests, so the whole alerting pipeline runs without real accounts.
-import { MessageStore, type SinkMessage } from './message-store.js';
+import { MessageStore, type SinkLimits, type SinkMessage } from './message-store.js';
 import { startSmtpReceiver } from './smtp-receiver.js';
 import { startHttpReceiver } from './http-receiver.js';
 
-export type { SinkMessage } from './message-store.js';
+export type { SinkLimits, SinkMessage } from './message-store.js';
 
 export interface SinkOptions {
   /** Listen address for both servers (default 127.0.0.1). */
@@ -12,6 +12,8 @@ export interface SinkOptions {
   /** 0 or omitted = an ephemeral port (what tests want). */
   smtpPort?: number;
   httpPort?: number;
+  /** What is kept in memory; the defaults (DEFAULT_SINK_LIMITS) suit everything but tests of the limits. */
+  limits?: Partial<SinkLimits>;
   /** One line per received message; default console.log, pass () => {} to silence. */
   log?: (line: string) => void;
 }
@@ -41,7 +43,7 @@ export function formatLogLine(message: SinkMessage): string {
 export async function startSink(options: SinkOptions = {}): Promise<Sink> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? ((line: string) => console.log(line));
-  const store = new MessageStore();
+  const store = new MessageStore(options.limits);
   const record = {
     add: (message: Parameters<MessageStore['add']>[0]) => {
       const stored = store.add(message);

@@ -5,8 +5,8 @@ import { SMTPServer } from 'smtp-server';
 import { simpleParser, type AddressObject } from 'mailparser';
 import type { NewMessage } from './message-store.js';
 
-/** Alert mails are a few kilobytes; anything much larger is a bug worth refusing. */
-const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Alert mails are a few kilobytes; anything much larger is a bug worth refusing. Advertised as SIZE. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
   const list = Array.isArray(field) ? field : field ? [field] : [];
@@ -39,22 +39,35 @@ export async function startSmtpReceiver(
       callback(null, { user: auth.username ?? 'anonymous' });
     },
     onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          const envelopeTo = session.envelope.rcptTo.map((rcpt) => rcpt.address);
-          const mailFrom = session.envelope.mailFrom;
-          onMessage({
-            kind: 'email',
-            accepted: true,
-            subject: mail.subject ?? '',
-            text: (mail.text ?? '').trim(),
-            html: typeof mail.html === 'string' ? mail.html : undefined,
-            from: addresses(mail.from)[0] ?? (mailFrom ? mailFrom.address : undefined),
-            to: envelopeTo.length > 0 ? envelopeTo : addresses(mail.to),
-          });
-          callback();
-        })
-        .catch((error: Error) => callback(error));
+      // smtp-server only advertises SIZE and counts; refusing is ours. The client sends the whole
+      // mail anyway, so the stream is read to its end, but nothing past the limit is kept.
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => {
+        if (!stream.sizeExceeded) chunks.push(chunk);
+      });
+      stream.once('error', (error: Error) => callback(error));
+      stream.once('end', () => {
+        if (stream.sizeExceeded) {
+          onError(new Error(`refused a mail of ${stream.byteLength} bytes (SIZE ${MAX_MESSAGE_BYTES}) with 552`));
+          return callback(Object.assign(new Error(`Error: message exceeds fixed maximum message size ${MAX_MESSAGE_BYTES}`), { responseCode: 552 }));
+        }
+        simpleParser(Buffer.concat(chunks))
+          .then((mail) => {
+            const envelopeTo = session.envelope.rcptTo.map((rcpt) => rcpt.address);
+            const mailFrom = session.envelope.mailFrom;
+            onMessage({
+              kind: 'email',
+              accepted: true,
+              subject: mail.subject ?? '',
+              text: (mail.text ?? '').trim(),
+              html: typeof mail.html === 'string' ? mail.html : undefined,
+              from: addresses(mail.from)[0] ?? (mailFrom ? mailFrom.address : undefined),
+              to: envelopeTo.length > 0 ? envelopeTo : addresses(mail.to),
+            });
+            callback();
+          })
+          .catch((error: Error) => callback(error));
+      });
     },
   });
   server.on('error', onError);

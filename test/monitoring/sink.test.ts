@@ -206,3 +206,101 @@ describe('notification sink', () => {
     await assert.rejects(sink.waitFor((m) => m.subject === 'never sent', 200), /no matching message within 200 ms; received \d+/);
   });
 });
+
+describe('notification sink limits', () => {
+  let sink: Sink;
+  const logged: string[] = [];
+  const limits = { maxStoredBytes: 300_000, maxFieldBytes: 20_000 };
+
+  before(async () => {
+    sink = await startSink({ host: '127.0.0.1', smtpPort: 0, httpPort: 0, limits, log: (line) => logged.push(line) });
+  });
+  after(async () => {
+    await sink?.close();
+  });
+
+  it('refuses a mail over the SIZE it advertises with 552, keeps nothing of it, and goes on serving', async () => {
+    const { dialogue } = await SmtpDialogue.open(sink.smtpPort);
+    const ehlo = await dialogue.send('EHLO big-sender.test', 250);
+    const size = Number(/SIZE (\d+)/.exec(ehlo)?.[1]);
+    assert.equal(size, 1024 * 1024, ehlo);
+    // A declared size over the limit is refused at MAIL FROM already.
+    await dialogue.send(`MAIL FROM:<big@test> SIZE=${size + 1}`, 552);
+    // Undeclared: the whole mail is sent, 1 MB over the limit, and refused at the end of DATA.
+    await dialogue.send('MAIL FROM:<big@test>', 250);
+    await dialogue.send('RCPT TO:<oncall@test>', 250);
+    await dialogue.send('DATA', 354);
+    const line = `${'x'.repeat(998)}\r\n`;
+    const body = line.repeat(Math.ceil((size + 1024 * 1024) / line.length));
+    const reply = await dialogue.send(`Subject: oversized\r\n\r\n${body}.`, 552);
+    assert.match(reply, /exceeds fixed maximum message size 1048576/);
+    // The same session still delivers a normal mail.
+    await dialogue.send('MAIL FROM:<small@test>', 250);
+    await dialogue.send('RCPT TO:<oncall@test>', 250);
+    await dialogue.send('DATA', 354);
+    await dialogue.send('Subject: after the big one\r\n\r\nsmall\r\n.', 250);
+    await dialogue.send('QUIT', 221);
+    dialogue.end();
+    await sink.waitFor((m) => m.subject === 'after the big one', 5_000);
+    assert.deepEqual(
+      sink.messages().filter((m) => m.kind === 'email').map((m) => m.subject),
+      ['after the big one'],
+      'the refused mail is not stored',
+    );
+    assert.ok(logged.some((entry) => /refused a mail of \d+ bytes \(SIZE 1048576\) with 552/.test(entry)), logged.join('\n'));
+  });
+
+  it('cuts long fields of a mail within the size limit to the per-field cap', async () => {
+    const { dialogue } = await SmtpDialogue.open(sink.smtpPort);
+    await dialogue.send('HELO long-sender', 250);
+    await dialogue.send('MAIL FROM:<long@test>', 250);
+    await dialogue.send('RCPT TO:<oncall@test>', 250);
+    await dialogue.send('DATA', 354);
+    const text = `${'é'.repeat(70)}\r\n`.repeat(3_000); // ≈ 430 KB of two-byte characters, under SIZE
+    await dialogue.send(`Subject: long text\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${text}.`, 250);
+    await dialogue.send('QUIT', 221);
+    dialogue.end();
+    const message = await sink.waitFor((m) => m.subject === 'long text', 5_000);
+    assert.equal(message.truncated, true);
+    assert.ok(Buffer.byteLength(message.text) <= limits.maxFieldBytes, `${Buffer.byteLength(message.text)} bytes kept`);
+    assert.ok(Buffer.byteLength(message.text) > limits.maxFieldBytes - 100, 'as much as fits is kept');
+    assert.match(message.text, /^é+/);
+    assert.match(message.text, /…\[truncated\]$/);
+    assert.doesNotMatch(message.text, /\uFFFD/, 'no character is cut in half');
+  });
+
+  it('keeps at most its byte budget of Discord payloads, dropping the oldest first', async () => {
+    // Each is refused (content over Discord's 2,000 characters) and recorded with its payload:
+    // 18 KB ones whole, 150 KB ones (over the per-field cap) without it.
+    const posts = 40;
+    const contentLength = (index: number) => (index % 2 === 0 ? 18_000 : 150_000);
+    for (let index = 0; index < posts; index += 1) {
+      const { status } = await postJson(`${sink.url}/discord/webhook`, { content: `flood ${index} ${'z'.repeat(contentLength(index))}` });
+      assert.equal(status, 400);
+    }
+    const accepted = { embeds: [{ title: '[FIRING:1] AfterTheFlood', description: 'small' }] };
+    assert.equal((await postJson(`${sink.url}/discord/webhook`, accepted)).status, 204);
+
+    const listed = await (await fetch(`${sink.url}/api/messages`)).text();
+    assert.ok(Buffer.byteLength(listed) <= limits.maxStoredBytes + 1_000, `${Buffer.byteLength(listed)} bytes listed`);
+    const messages = JSON.parse(listed) as Array<{ subject: string; payload?: unknown; truncated?: boolean; text: string }>;
+    const floods = messages.filter((m) => m.text.startsWith('flood'));
+    assert.ok(floods.length > 0 && floods.length < posts, `${floods.length} of ${posts} floods kept`);
+    for (const flood of floods) {
+      const index = Number(/^flood (\d+) /.exec(flood.text)?.[1]);
+      assert.ok(Buffer.byteLength(JSON.stringify(flood.payload)) <= limits.maxFieldBytes);
+      if (contentLength(index) > limits.maxFieldBytes) {
+        assert.equal(flood.truncated, true, `flood ${index}`);
+        assert.match(JSON.stringify(flood.payload), /payload was not kept \(limit 20000 bytes\)/);
+      } else {
+        assert.equal((flood.payload as { content: string }).content.length, `flood ${index} `.length + contentLength(index));
+      }
+    }
+    // The newest are the ones kept, and the small accepted one is whole.
+    assert.match(floods.at(-1)!.text, new RegExp(`^flood ${posts - 1} `));
+    const last = messages.at(-1)!;
+    assert.equal(last.subject, '[FIRING:1] AfterTheFlood');
+    assert.deepEqual(last.payload, accepted);
+    assert.equal(last.truncated, undefined);
+  });
+});
