@@ -116,3 +116,19 @@ test('Locust master and workers run load/locustfile.py with its helper modules b
   }
   assert.equal(services['locust-worker'].command[services['locust-worker'].command.indexOf('--master-host') + 1], 'locust-master');
 });
+
+test('every published port listens on 127.0.0.1 unless BIND_ADDRESS says otherwise', () => {
+  const published = Object.entries<any>(compose().services).flatMap(([name, service]) =>
+    (service.ports ?? []).map((port: unknown) => ({ name, port: String(port) })),
+  );
+  // The dashboard (chaos control), Prometheus (lifecycle API), Alertmanager, Locust and the inboxes among them.
+  for (const name of ['proxy', 'dashboard', 'prometheus', 'alertmanager', 'grafana', 'mailpit', 'discord-sink', 'locust-master']) {
+    assert.ok(published.some((entry) => entry.name === name), `${name} publishes a port`);
+  }
+  const secrets = { POSTGRES_PASSWORD: 'x', ADMIN_TOKEN: 'x', GRAFANA_ADMIN_PASSWORD: 'x' };
+  for (const { name, port } of published) {
+    assert.match(port, /^\$\{BIND_ADDRESS:-127\.0\.0\.1\}:\$\{[A-Z_]+:-\d+\}:\d+$/, `${name}: ${port}`);
+    assert.match(interpolate(port, secrets), /^127\.0\.0\.1:\d+:\d+$/, `${name} by default`);
+    assert.match(interpolate(port, { ...secrets, BIND_ADDRESS: '0.0.0.0' }), /^0\.0\.0\.0:\d+:\d+$/, `${name} with BIND_ADDRESS`);
+  }
+});
