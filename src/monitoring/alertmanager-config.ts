@@ -61,11 +61,24 @@ const SMARTHOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])
 // Prometheus/Alertmanager duration syntax, e.g. 10s, 1m30s, 4h.
 const DURATION = /^(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$/;
 
+/**
+ * How an error message quotes a value. A secret (the Discord webhook URL, whose path is its token)
+ * is never shown, only its scheme; any other value is shown without the credentials a URL or
+ * smarthost may carry ("user:password@").
+ */
+function quoted(raw: string, secret = false): string {
+  if (secret) {
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(raw)?.[0];
+    return scheme ? `a value starting with "${scheme}", the rest hidden because it is a secret` : 'a value hidden because it is a secret';
+  }
+  return `"${raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/\s]*@/i, '$1***@')}"`;
+}
+
 function readMailboxes(env: Env, name: string, fallback: string, allowList: boolean): string {
   const raw = value(env, name) ?? fallback;
   const parts = allowList ? raw.split(',').map((part) => part.trim()) : [raw];
   for (const part of parts) {
-    if (!MAILBOX.test(part)) throw new ConfigError(`${name} must be an email address${allowList ? ' (or a comma-separated list)' : ''} (got "${raw}")`);
+    if (!MAILBOX.test(part)) throw new ConfigError(`${name} must be an email address${allowList ? ' (or a comma-separated list)' : ''} (got ${quoted(raw)})`);
   }
   return parts.join(', ');
 }
@@ -74,7 +87,7 @@ function readSmarthost(env: Env, name: string, fallback: string): string {
   const raw = value(env, name) ?? fallback;
   const match = SMARTHOST.exec(raw);
   const port = match ? Number(match[2]) : 0;
-  if (!match || port < 1 || port > 65_535) throw new ConfigError(`${name} must be host:port, e.g. smtp.example.com:587 (got "${raw}")`);
+  if (!match || port < 1 || port > 65_535) throw new ConfigError(`${name} must be host:port, e.g. smtp.example.com:587 (got ${quoted(raw)})`);
   return raw;
 }
 
@@ -83,17 +96,17 @@ function readBool(env: Env, name: string, fallback: boolean): boolean {
   if (raw === undefined) return fallback;
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+  throw new ConfigError(`${name} must be true or false (got ${quoted(raw)})`);
 }
 
-function checkUrl(name: string, raw: string): string {
+function checkUrl(name: string, raw: string, secret = false): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} must be an http(s) URL (got "${raw}")`);
+    throw new ConfigError(`${name} must be an http(s) URL (got ${quoted(raw, secret)})`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL (got "${raw}")`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL (got ${quoted(raw, secret)})`);
   // The URL lands inside a Go template string; "{{" would be executed, and a long URL eats into
   // Discord's 4096-character budget.
   if (raw.includes('{{') || raw.includes('}}')) throw new ConfigError(`${name} must not contain "{{" or "}}"`);
@@ -103,7 +116,7 @@ function checkUrl(name: string, raw: string): string {
 
 function readDuration(env: Env, name: string, fallback: string): string {
   const raw = value(env, name) ?? fallback;
-  if (!DURATION.test(raw) || !/[1-9]/.test(raw)) throw new ConfigError(`${name} must be a positive duration like 10s, 1m or 4h (got "${raw}")`);
+  if (!DURATION.test(raw) || !/[1-9]/.test(raw)) throw new ConfigError(`${name} must be a positive duration like 10s, 1m or 4h (got ${quoted(raw)})`);
   return raw;
 }
 
@@ -118,9 +131,9 @@ function readDiscordWebhook(env: Env): string {
     } catch (error) {
       throw new ConfigError(`DISCORD_WEBHOOK_URL_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    return checkUrl('DISCORD_WEBHOOK_URL_FILE', content);
+    return checkUrl('DISCORD_WEBHOOK_URL_FILE', content, true);
   }
-  return checkUrl('DISCORD_WEBHOOK_URL', direct ?? alertmanagerDefaults.DISCORD_WEBHOOK_URL);
+  return checkUrl('DISCORD_WEBHOOK_URL', direct ?? alertmanagerDefaults.DISCORD_WEBHOOK_URL, true);
 }
 
 /** Reads and validates every setting; throws a ConfigError naming the first bad variable. */

@@ -134,6 +134,41 @@ describe('alertmanager config rendering', () => {
     }
   });
 
+  it('never shows the Discord webhook secret or an SMTP password in an error', () => {
+    const token = 'Tk3nS3cr3t-do-not-print';
+    const password = 'Pa55w0rd-do-not-print';
+    const webhookFile = join(dir, 'bad-webhook');
+    writeFileSync(webhookFile, `discord.com/api/webhooks/123/${token}\n`);
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ DISCORD_WEBHOOK_URL: `discord.com/api/webhooks/123/${token}` }, /^DISCORD_WEBHOOK_URL must be an http\(s\) URL \(got a value hidden because it is a secret\)$/],
+      [{ DISCORD_WEBHOOK_URL: `htps://discord.com/api/webhooks/123/${token}` }, /^DISCORD_WEBHOOK_URL must be an http\(s\) URL \(got a value starting with "htps:", the rest hidden because it is a secret\)$/],
+      [{ DISCORD_WEBHOOK_URL: `https://discord.com/api/webhooks/123/${token}?x={{ . }}` }, /^DISCORD_WEBHOOK_URL must not contain/],
+      [{ DISCORD_WEBHOOK_URL: `https://discord.com/api/webhooks/123/${token}${'x'.repeat(300)}` }, /^DISCORD_WEBHOOK_URL is \d+ characters/],
+      [{ DISCORD_WEBHOOK_URL_FILE: webhookFile }, /^DISCORD_WEBHOOK_URL_FILE must be an http\(s\) URL \(got a value hidden because it is a secret\)$/],
+      [{ SMTP_SMARTHOST: `oncall:${password}@smtp.example.com` }, /^SMTP_SMARTHOST must be host:port, e\.g\. smtp\.example\.com:587 \(got "\*\*\*@smtp\.example\.com"\)$/],
+      [{ DASHBOARD_URL: `ftp://viewer:${password}@dash.example/` }, /^DASHBOARD_URL must be an http\(s\) URL \(got "ftp:\/\/\*\*\*@dash\.example\/"\)$/],
+      [{ SMTP_PASSWORD: password, SMTP_PASSWORD_FILE: '/run/secrets/smtp' }, /^SMTP_PASSWORD and SMTP_PASSWORD_FILE are both set/],
+      [{ SMTP_PASSWORD: password }, /^SMTP_USERNAME must be set/],
+    ];
+    for (const [env, message] of cases) {
+      assert.throws(() => readAlertmanagerSettings(env), (error: Error) => {
+        assert.equal(error.name, 'ConfigError');
+        assert.match(error.message, message);
+        assert.ok(!error.message.includes(token) && !error.message.includes(password), error.message);
+        return true;
+      });
+    }
+    // The CLI (what compose and Kubernetes run) prints the same redacted line.
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/monitoring/alertmanager-config.ts'], {
+      encoding: 'utf8',
+      env: { ...process.env, DISCORD_WEBHOOK_URL: `discord.com/api/webhooks/123/${token}`, SMTP_USERNAME: 'oncall', SMTP_PASSWORD: password },
+    });
+    assert.equal(cli.status, 2);
+    assert.equal(cli.stdout, '');
+    assert.ok(!cli.stderr.includes(token) && !cli.stderr.includes(password), cli.stderr);
+    assert.match(cli.stderr, /^alertmanager-config: DISCORD_WEBHOOK_URL must be an http\(s\) URL/);
+  });
+
   it('the CLI writes the file, and a bad value exits non-zero with one line and no stack trace', () => {
     const out = join(dir, 'cli.yml');
     const ok = spawnSync(process.execPath, ['--import', 'tsx', 'src/monitoring/alertmanager-config.ts', '--out', out], {
