@@ -3,6 +3,7 @@
 // the browser talks to one origin only (no CORS on Prometheus), the admin token never leaves the
 // server, and an unreachable service is reported by name and address.
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -10,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import type { DashboardConfig } from './config.js';
 import { DashboardNotFoundError, listDashboards, loadDashboard } from './dashboards.js';
 import { createScrapeIntervalReader } from './prometheus-settings.js';
-import { timingSafeEqual } from 'node:crypto';
 import { CSRF_HEADER, createPageTokens } from './csrf.js';
 import { allowedHostNames, hostNameOf } from './host-allowlist.js';
 import { createUpstream, UpstreamAnswerTooLargeError, UpstreamUnreachableError, type Upstream } from './upstream.js';
