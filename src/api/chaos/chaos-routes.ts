@@ -35,7 +35,7 @@ const chaosRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Chaos settings in force',
         operationId: 'getChaosSettings',
         security,
-        response: { 200: Type.Ref(ChaosSettingsSchema), ...problems('unauthorized', 'service-unavailable') },
+        response: { 200: Type.Ref(ChaosSettingsSchema), ...problems('unauthorized') },
       },
     },
     async () => chaos.settings,
