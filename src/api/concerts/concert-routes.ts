@@ -67,7 +67,7 @@ const concertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getConcert',
         security: [],
         params: IdParamsSchema,
-        response: { 200: Type.Ref(ConcertSchema), ...problems('invalid-request', 'concert-not-found', 'service-unavailable') },
+        response: { 200: Type.Ref(ConcertSchema), ...problems('concert-not-found', 'service-unavailable') },
       },
     },
     async (request) => {

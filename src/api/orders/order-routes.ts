@@ -64,7 +64,7 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getOrder',
         security: [],
         params: IdParamsSchema,
-        response: { 200: Type.Ref(OrderSchema), ...problems('invalid-request', 'order-not-found', 'service-unavailable') },
+        response: { 200: Type.Ref(OrderSchema), ...problems('order-not-found', 'service-unavailable') },
       },
     },
     async (request) => {
