@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PROBLEM_BASE, PROBLEM_TYPES } from '../../src/api/errors.js';
+import type { InjectOptions } from 'fastify';
+import { PROBLEM_BASE, PROBLEM_TYPES, type ProblemCode } from '../../src/api/errors.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 
 /**
@@ -200,6 +201,29 @@ describe('docs/api.md agrees with the OpenAPI document the API serves', () => {
       if (!(type in PROBLEM_TYPES)) differences.push(`problem type \`${type}\`: under "Answers any request can get" in ${DOC}, missing in ${code}`);
     }
     assert.deepEqual(differences, [], report(differences));
+  });
+
+  it('answers with the status and title the catalogue gives each problem type', async () => {
+    const answers: Array<[ProblemCode, InjectOptions]> = [
+      ['invalid-request', { url: '/api/concerts?limit=0' }],
+      ['unauthorized', { url: '/api/admin/chaos' }],
+      ['concert-not-found', { url: '/api/concerts/00000000-0000-4000-8000-000000000000' }],
+      ['order-not-found', { url: '/api/orders/00000000-0000-4000-8000-000000000000' }],
+      ['not-found', { url: '/no-such-path' }],
+      ['payload-too-large', { method: 'POST', url: '/api/concerts', headers: { 'content-type': 'application/json' }, payload: 'x'.repeat(70_000) }],
+      ['unsupported-media-type', { method: 'POST', url: '/api/concerts', headers: { 'content-type': 'text/xml' }, payload: '<concert/>' }],
+    ];
+    const differences: string[] = [];
+    for (const [code, request] of answers) {
+      const response = await test.app.inject(request);
+      const body = response.json();
+      const expected = { type: PROBLEM_BASE + code, ...PROBLEM_TYPES[code] };
+      const got = { type: body.type, status: response.statusCode, title: body.title };
+      if (JSON.stringify(got) !== JSON.stringify({ type: expected.type, status: expected.status, title: expected.title })) {
+        differences.push(`\`${code}\`: answered ${JSON.stringify(got)}, PROBLEM_TYPES says ${expected.status} "${expected.title}"`);
+      }
+    }
+    assert.deepEqual(differences, [], differences.join('\n'));
   });
 
   it('lists the same chaos faults as the admin API accepts', () => {
