@@ -100,7 +100,8 @@ export const HealthSchema = Type.Object({ status: Type.String() });
 /**
  * The problem responses a route can give, for its OpenAPI entry: one response per status, typed
  * application/problem+json, with one example per problem type so that clients (and the drift test
- * against docs/api.md) can read which types each status carries. A bare status lists no types.
+ * against docs/api.md) can read which types each status carries. Name problem types; a bare
+ * status (a problem answer not in PROBLEM_TYPES yet) lists no type, which the drift test reports.
  */
 export function problems(...answers: Array<ProblemCode | number>): Record<number, object> {
   const byStatus = new Map<number, ProblemCode[]>();
