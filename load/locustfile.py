@@ -2,7 +2,7 @@
 
     locust -f load/locustfile.py --host http://127.0.0.1:8080 --shape spike --shape-duration 2m --peak-users 200
 
-Outcomes follow the API contract (docs in /work/shared/contract.md): a 409 sold-out is the business
+Outcomes follow the API contract (docs/api.md in the repository): a 409 sold-out is the business
 working as intended, so it counts as a success; a 502 payment-failed and any other 5xx are failures;
 anything the contract does not allow is a failure named "off-contract: ...". Failure names are kept
 bounded (no ids in them) so Locust's failure table groups them by kind.

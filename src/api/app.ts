@@ -7,6 +7,7 @@ import { addChaosLatency } from './chaos/chaos-latency.js';
 import chaosRoutes from './chaos/chaos-routes.js';
 import concertRoutes from './concerts/concert-routes.js';
 import type { ApiConfig } from './config.js';
+import { API_CONTRACT_VERSION } from './contract-version.js';
 import problemHandler from './http/problem-handler.js';
 import { ChaosSettingsSchema, ConcertSchema, OrderSchema, ProblemSchema } from './http/schemas.js';
 import { createValidatorCompiler } from './http/validation.js';
@@ -54,8 +55,20 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'TicketPulse API', version: '1.0.0', description: 'Concerts and ticket orders. See shared/contract.md.' },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      info: {
+        title: 'TicketPulse API',
+        version: API_CONTRACT_VERSION,
+        description: 'Concerts and ticket orders. The contract in words, with its changelog: docs/api.md in the repository.',
+        // No licence has been chosen for the project yet; the document says so instead of guessing one.
+        license: { name: 'Proprietary: no licence granted' },
+      },
+      // Relative: the API that served this document is the one to call.
+      servers: [{ url: '/', description: 'the API that served this document' }],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN of the API, for the chaos admin API only' },
+        },
+      },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });

@@ -30,9 +30,9 @@ test('conventional ports by default; flags beat env; PORT is a fallback for the 
 test('data dir: --data-dir, else DATA_DIR, else ./data; configs go to <data>/.runtime', () => {
   assert.equal(parse([]).dataDir, '/home/me/tp/data');
   assert.equal(parse([], { DATA_DIR: 'state' }).dataDir, '/home/me/tp/state');
-  const options = parse(['--data-dir', '/tmp/x'], { DATA_DIR: 'state' });
-  assert.equal(options.dataDir, '/tmp/x');
-  assert.equal(options.runtimeDir, '/tmp/x/.runtime');
+  const options = parse(['--data-dir', '/srv/tp'], { DATA_DIR: 'state' });
+  assert.equal(options.dataDir, '/srv/tp');
+  assert.equal(options.runtimeDir, '/srv/tp/.runtime');
 });
 
 test('bad values: one line naming the flag or variable', () => {

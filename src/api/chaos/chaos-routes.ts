@@ -33,8 +33,9 @@ const chaosRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['admin'],
         summary: 'Chaos settings in force',
+        operationId: 'getChaosSettings',
         security,
-        response: { 200: Type.Ref(ChaosSettingsSchema), ...problems(401, 503) },
+        response: { 200: Type.Ref(ChaosSettingsSchema), ...problems('unauthorized') },
       },
     },
     async () => chaos.settings,
@@ -46,9 +47,13 @@ const chaosRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['admin'],
         summary: 'Change the simulated payment failures and latency, for every replica',
+        operationId: 'updateChaosSettings',
         security,
         body: ChaosSettingsSchema,
-        response: { 200: Type.Ref(ChaosSettingsSchema), ...problems(400, 401, 503) },
+        response: {
+          200: Type.Ref(ChaosSettingsSchema),
+          ...problems('invalid-request', 'unauthorized', 'payload-too-large', 'unsupported-media-type', 'service-unavailable'),
+        },
       },
     },
     async (request) => {

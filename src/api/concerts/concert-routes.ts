@@ -20,8 +20,13 @@ const concertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['concerts'],
         summary: 'Create a concert',
+        operationId: 'createConcert',
+        security: [],
         body: NewConcertSchema,
-        response: { 201: Type.Ref(ConcertSchema), ...problems(400, 503) },
+        response: {
+          201: Type.Ref(ConcertSchema),
+          ...problems('invalid-request', 'payload-too-large', 'unsupported-media-type', 'service-unavailable'),
+        },
       },
     },
     async (request, reply) => {
@@ -36,8 +41,10 @@ const concertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['concerts'],
         summary: 'List concerts, newest first',
+        operationId: 'listConcerts',
+        security: [],
         querystring: ConcertListQuerySchema,
-        response: { 200: ConcertPageSchema, ...problems(400, 503) },
+        response: { 200: ConcertPageSchema, ...problems('invalid-request', 'service-unavailable') },
       },
     },
     async (request) => {
@@ -57,8 +64,10 @@ const concertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['concerts'],
         summary: 'Get one concert',
+        operationId: 'getConcert',
+        security: [],
         params: IdParamsSchema,
-        response: { 200: Type.Ref(ConcertSchema), ...problems(404, 503) },
+        response: { 200: Type.Ref(ConcertSchema), ...problems('concert-not-found', 'service-unavailable') },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { DatabaseUnavailableError } from '../db/database.js';
-import { ApiError, errors, PROBLEM_BASE } from '../errors.js';
+import { ApiError, errors, PROBLEM_BASE, PROBLEM_TYPES } from '../errors.js';
 
 export function sendProblem(reply: FastifyReply, error: ApiError): FastifyReply {
   const body: Record<string, unknown> = { type: error.type, title: error.title, status: error.status };
@@ -25,7 +25,7 @@ async function problemHandler(app: FastifyInstance): Promise<void> {
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       // Fastify's own client errors: malformed JSON, wrong content type, body too large, ...
       const code = error.statusCode === 415 ? 'unsupported-media-type' : error.statusCode === 413 ? 'payload-too-large' : 'invalid-request';
-      return sendProblem(reply, new ApiError(code, error.statusCode, error.statusCode === 400 ? 'Invalid request' : error.name, error.message));
+      return sendProblem(reply, new ApiError(code, error.statusCode, PROBLEM_TYPES[code].title, error.message));
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, errors.internal());

@@ -9,7 +9,15 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/healthz',
-    { schema: { tags: ['operations'], summary: 'Liveness: the process runs', response: { 200: HealthSchema } } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process runs',
+        operationId: 'getLiveness',
+        security: [],
+        response: { 200: HealthSchema },
+      },
+    },
     async () => ({ status: 'ok' }),
   );
 
@@ -19,7 +27,9 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['operations'],
         summary: 'Readiness: the database answers',
-        response: { 200: HealthSchema, ...problems(503) },
+        operationId: 'getReadiness',
+        security: [],
+        response: { 200: HealthSchema, ...problems('service-unavailable') },
       },
     },
     async () => {

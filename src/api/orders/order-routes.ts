@@ -12,12 +12,26 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['orders'],
         summary: 'Buy tickets',
+        operationId: 'buyTickets',
+        security: [],
         description:
           'Sells `quantity` tickets or nothing. With an Idempotency-Key, a retry of a confirmed purchase returns the original order (same status and id); the same key with a different concert or body is a 422.',
         params: IdParamsSchema,
         headers: OrderHeadersSchema,
         body: NewOrderSchema,
-        response: { 201: Type.Ref(OrderSchema), ...problems(400, 404, 409, 422, 502, 503) },
+        response: {
+          201: Type.Ref(OrderSchema),
+          ...problems(
+            'invalid-request',
+            'concert-not-found',
+            'sold-out',
+            'payload-too-large',
+            'unsupported-media-type',
+            'idempotency-key-reused',
+            'payment-failed',
+            'service-unavailable',
+          ),
+        },
       },
     },
     async (request, reply) => {
@@ -47,8 +61,10 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['orders'],
         summary: 'Get one order',
+        operationId: 'getOrder',
+        security: [],
         params: IdParamsSchema,
-        response: { 200: Type.Ref(OrderSchema), ...problems(404, 503) },
+        response: { 200: Type.Ref(OrderSchema), ...problems('order-not-found', 'service-unavailable') },
       },
     },
     async (request) => {
