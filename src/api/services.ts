@@ -30,10 +30,11 @@ declare module 'fastify' {
 }
 
 export async function openDatabase(config: ApiConfig, logger: Logger, metrics: Metrics): Promise<Database> {
+  const timeouts = { statementTimeoutMs: config.databaseStatementTimeoutMs, lockTimeoutMs: config.databaseLockTimeoutMs };
   const observe = (operation: string, seconds: number) => metrics.dbQueryDuration.observe({ operation }, seconds);
   return config.databaseUrl
-    ? createPostgresDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, logger, observe })
-    : createPgliteDatabase({ dataDir: config.dataDir === ':memory:' ? undefined : config.dataDir, observe });
+    ? createPostgresDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, ...timeouts, logger, observe })
+    : createPgliteDatabase({ dataDir: config.dataDir === ':memory:' ? undefined : config.dataDir, ...timeouts, observe });
 }
 
 /** Wires the database, repositories and services, migrates, and closes them with the app. */
@@ -59,7 +60,7 @@ async function servicesPlugin(app: FastifyInstance, { config }: { config: ApiCon
     db,
     concerts,
     orders,
-    purchases: new PurchaseService(orders, new PurchaseBatcher(orders), chaos, concerts),
+    purchases: new PurchaseService(orders, new PurchaseBatcher(orders, { queueLimit: config.purchaseQueueLimit, queueTimeoutMs: config.purchaseQueueTimeoutMs }), chaos, concerts),
     chaos,
   } satisfies Services);
 }

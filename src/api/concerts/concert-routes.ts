@@ -9,6 +9,7 @@ import {
   NewConcertSchema,
   problems,
 } from '../http/schemas.js';
+import { storableInstant } from '../http/canonical.js';
 import { decodeCursor, encodeCursor } from './concerts-repository.js';
 
 const concertRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -21,11 +22,13 @@ const concertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['concerts'],
         summary: 'Create a concert',
         body: NewConcertSchema,
-        response: { 201: Type.Ref(ConcertSchema), ...problems(400, 503) },
+        response: { 201: Type.Ref(ConcertSchema), ...problems(400, 408, 413, 415, 431, 503, 504) },
       },
     },
     async (request, reply) => {
-      const concert = await concerts.create(request.body);
+      const startsAt = storableInstant(request.body.startsAt);
+      if (!startsAt) throw errors.invalidRequest('body/startsAt must be an instant from year 0001 to 9999 in UTC');
+      const concert = await concerts.create({ ...request.body, startsAt });
       return reply.code(201).header('location', `/api/concerts/${concert.id}`).send(concert);
     },
   );
@@ -37,7 +40,7 @@ const concertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['concerts'],
         summary: 'List concerts, newest first',
         querystring: ConcertListQuerySchema,
-        response: { 200: ConcertPageSchema, ...problems(400, 503) },
+        response: { 200: ConcertPageSchema, ...problems(400, 431, 503) },
       },
     },
     async (request) => {
@@ -58,7 +61,7 @@ const concertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['concerts'],
         summary: 'Get one concert',
         params: IdParamsSchema,
-        response: { 200: Type.Ref(ConcertSchema), ...problems(404, 503) },
+        response: { 200: Type.Ref(ConcertSchema), ...problems(400, 404, 414, 431, 503) },
       },
     },
     async (request) => {

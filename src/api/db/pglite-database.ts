@@ -1,29 +1,60 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import type { Database, QueryObserver } from './database.js';
+import { DatabaseOutcomeUnknownError, DatabaseTimeoutError, type Database, type QueryObserver } from './database.js';
 
 export interface PgliteOptions {
   /** A folder for the data files, or undefined for an in-memory database. */
   dataDir: string | undefined;
+  /** How long a statement may run before its caller stops waiting (outcome unknown). */
+  statementTimeoutMs: number;
+  /** How long a statement may wait for the single connection before it is refused unrun. */
+  lockTimeoutMs: number;
   observe: QueryObserver;
 }
 
 /**
  * Embedded PostgreSQL (WASM) in this process. It has a single connection, so statements run one
  * after another; `waiting` counts the statements queued behind the running one.
+ *
+ * PGlite has no working statement_timeout (no timers inside WASM), so the limits live here: a
+ * statement that waited for the connection longer than the lock timeout is never started (nothing
+ * changed: the caller gets a timeout), and a caller whose statement runs past the statement
+ * timeout stops waiting and is told the outcome is unknown (the statement still finishes).
+ * One slow statement therefore delays the others by at most the lock timeout, never forever.
  */
-export async function createPgliteDatabase({ dataDir, observe }: PgliteOptions): Promise<Database> {
+export async function createPgliteDatabase({ dataDir, statementTimeoutMs, lockTimeoutMs, observe }: PgliteOptions): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
   let pending = 0;
+  // Our own queue in front of PGlite's, so we know whether a statement has started.
+  let previous: Promise<unknown> = Promise.resolve();
+
+  function run<Row>(text: string, values: unknown[], enqueuedAt: number): Promise<Row[]> {
+    const turn = previous.then(async () => {
+      const waited = performance.now() - enqueuedAt;
+      if (waited > lockTimeoutMs) {
+        throw new DatabaseTimeoutError(`waited ${Math.round(waited)} ms for the embedded database`);
+      }
+      return (await db.query(text, values)).rows as Row[];
+    });
+    previous = turn.catch(() => undefined);
+    return turn;
+  }
 
   async function query<Row>(name: string, text: string, values: unknown[] = []): Promise<Row[]> {
     const started = performance.now();
     pending += 1;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const result = await db.query(text, values);
-      return result.rows as Row[];
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new DatabaseOutcomeUnknownError(`no answer within ${statementTimeoutMs + lockTimeoutMs} ms`)),
+          statementTimeoutMs + lockTimeoutMs,
+        );
+      });
+      return await Promise.race([run<Row>(text, values, started), deadline]);
     } finally {
+      clearTimeout(timer);
       pending -= 1;
       observe(name, (performance.now() - started) / 1000);
     }

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { NO_NUL_PATTERN } from './canonical.js';
 
 /** Request and response schemas: validation, OpenAPI and fast serialization from one source. */
 
@@ -29,8 +30,8 @@ export const ConcertSchema = Type.Object(
 
 export const NewConcertSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    venue: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Type.String({ minLength: 1, maxLength: 200, pattern: NO_NUL_PATTERN }),
+    venue: Type.String({ minLength: 1, maxLength: 200, pattern: NO_NUL_PATTERN }),
     startsAt: Type.String({ format: 'date-time' }),
     capacity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
     priceCents: Type.Integer({ minimum: 0, maximum: 10_000_000 }),

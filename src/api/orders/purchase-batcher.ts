@@ -1,13 +1,22 @@
 import { isUniqueViolation } from '../db/database.js';
+import { errors } from '../errors.js';
 import type { Order, OrdersRepository, PurchaseInput } from './orders-repository.js';
 
 interface Pending {
   input: PurchaseInput;
+  enqueuedAt: number;
   resolve(order: Order | undefined): void;
   reject(error: unknown): void;
 }
 
 const MAX_BATCH = 200;
+
+export interface QueueBounds {
+  /** Purchases of one concert that may wait behind the one in flight; more are shed at once. */
+  queueLimit: number;
+  /** A purchase that waited this long for its turn is shed instead of sent. */
+  queueTimeoutMs: number;
+}
 
 /**
  * Group commit for purchases of the same concert. While one sale statement for a concert is in
@@ -17,21 +26,33 @@ const MAX_BATCH = 200;
  * A batch is all-or-nothing. When it cannot be sold whole (the concert is nearly sold out, or an
  * Idempotency-Key collides), its orders are retried one by one, in arrival order, with the
  * single-order statement — so each buyer gets exactly the answer a sequential run would give.
+ *
+ * Waiting is bounded, so an on-sale far past capacity degrades into fast refusals instead of
+ * seconds-long queues: past `queueLimit` waiting buyers a new one is shed at once, and a buyer
+ * whose turn comes after `queueTimeoutMs` is shed then. A shed purchase never reached the database.
  */
 export class PurchaseBatcher {
   private readonly queues = new Map<string, Pending[]>();
 
-  constructor(private readonly orders: OrdersRepository) {}
+  constructor(
+    private readonly orders: OrdersRepository,
+    private readonly bounds: QueueBounds,
+  ) {}
 
   purchase(input: PurchaseInput): Promise<Order | undefined> {
     return new Promise((resolve, reject) => {
+      const enqueuedAt = performance.now();
       const queue = this.queues.get(input.concertId);
       if (queue) {
-        queue.push({ input, resolve, reject });
+        if (queue.length >= this.bounds.queueLimit) {
+          reject(errors.overloaded(`${queue.length} purchases of this concert are already waiting.`));
+          return;
+        }
+        queue.push({ input, enqueuedAt, resolve, reject });
         return;
       }
       this.queues.set(input.concertId, []);
-      void this.drain(input.concertId, [{ input, resolve, reject }]);
+      void this.drain(input.concertId, [{ input, enqueuedAt, resolve, reject }]);
     });
   }
 
@@ -39,10 +60,20 @@ export class PurchaseBatcher {
     let batch = first;
     while (batch.length > 0) {
       await this.sell(concertId, batch);
-      const queue = this.queues.get(concertId)!;
-      batch = queue.splice(0, MAX_BATCH);
+      batch = this.nextBatch(this.queues.get(concertId)!);
     }
     this.queues.delete(concertId);
+  }
+
+  /** Takes the next batch from the queue, shedding the purchases that waited too long. */
+  private nextBatch(queue: Pending[]): Pending[] {
+    const oldestAllowed = performance.now() - this.bounds.queueTimeoutMs;
+    let expired = 0;
+    while (expired < queue.length && queue[expired]!.enqueuedAt < oldestAllowed) expired += 1;
+    for (const pending of queue.splice(0, expired)) {
+      pending.reject(errors.overloaded(`The purchase waited more than ${this.bounds.queueTimeoutMs} ms for its turn.`));
+    }
+    return queue.splice(0, MAX_BATCH);
   }
 
   private async sell(concertId: string, batch: Pending[]): Promise<void> {
