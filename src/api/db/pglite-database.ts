@@ -27,34 +27,38 @@ export async function createPgliteDatabase({ dataDir, statementTimeoutMs, lockTi
   const db = await PGlite.create(dataDir);
   let pending = 0;
   // Our own queue in front of PGlite's, so we know whether a statement has started.
-  let previous: Promise<unknown> = Promise.resolve();
+  let previous: Promise<void> = Promise.resolve();
 
-  function run<Row>(text: string, values: unknown[], enqueuedAt: number): Promise<Row[]> {
-    const turn = previous.then(async () => {
-      const waited = performance.now() - enqueuedAt;
-      if (waited > lockTimeoutMs) {
-        throw new DatabaseTimeoutError(`waited ${Math.round(waited)} ms for the embedded database`);
-      }
-      return (await db.query(text, values)).rows as Row[];
+  function run<Row>(text: string, values: unknown[]): Promise<Row[]> {
+    return new Promise<Row[]>((resolve, reject) => {
+      let waiting: NodeJS.Timeout | undefined = setTimeout(() => {
+        waiting = undefined;
+        reject(new DatabaseTimeoutError(`waited ${lockTimeoutMs} ms for the embedded database's one connection`));
+      }, lockTimeoutMs);
+      previous = previous.then(async () => {
+        if (waiting === undefined) return; // refused while it waited: never run
+        clearTimeout(waiting);
+        const running = setTimeout(
+          () => reject(new DatabaseOutcomeUnknownError(`no answer within ${statementTimeoutMs} ms`)),
+          statementTimeoutMs,
+        );
+        try {
+          resolve((await db.query(text, values)).rows as Row[]);
+        } catch (error) {
+          reject(error);
+        } finally {
+          clearTimeout(running);
+        }
+      });
     });
-    previous = turn.catch(() => undefined);
-    return turn;
   }
 
   async function query<Row>(name: string, text: string, values: unknown[] = []): Promise<Row[]> {
     const started = performance.now();
     pending += 1;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new DatabaseOutcomeUnknownError(`no answer within ${statementTimeoutMs + lockTimeoutMs} ms`)),
-          statementTimeoutMs + lockTimeoutMs,
-        );
-      });
-      return await Promise.race([run<Row>(text, values, started), deadline]);
+      return await run<Row>(text, values);
     } finally {
-      clearTimeout(timer);
       pending -= 1;
       observe(name, (performance.now() - started) / 1000);
     }

@@ -29,6 +29,8 @@ export interface PostgresOptions {
 const CLIENT_TIMEOUT_MARGIN_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 2_000;
 
+function ignoreError(): void {}
+
 export function createPostgresDatabase({ url, poolSize, statementTimeoutMs, lockTimeoutMs, logger, observe }: PostgresOptions): Database {
   const pool = new pg.Pool({
     connectionString: url,
@@ -65,11 +67,16 @@ export function createPostgresDatabase({ url, poolSize, statementTimeoutMs, lock
     running += 1;
     try {
       const client = await connect();
+      // A checked-out client that loses its connection also emits 'error'; the statement's own
+      // rejection reports it, but unheard the event would crash the process (pool.query does the same).
+      client.on('error', ignoreError);
       try {
         const result = await client.query({ name, text, values });
+        client.off('error', ignoreError);
         client.release();
         return result.rows as Row[];
       } catch (error) {
+        client.off('error', ignoreError);
         const lost = isConnectionError(error);
         // A connection whose statement timed out on the client side may still be running it.
         client.release(lost ? (error as Error) : undefined);
