@@ -34,7 +34,7 @@ export async function openDatabase(config: ApiConfig, logger: Logger, metrics: M
   const observe = (operation: string, seconds: number) => metrics.dbQueryDuration.observe({ operation }, seconds);
   return config.databaseUrl
     ? createPostgresDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, ...timeouts, logger, observe })
-    : createPgliteDatabase({ dataDir: config.dataDir === ':memory:' ? undefined : config.dataDir, ...timeouts, observe });
+    : createPgliteDatabase({ dataDir: config.dataDir === ':memory:' ? undefined : config.dataDir, lockTimeoutMs: config.databaseLockTimeoutMs, observe });
 }
 
 /** Wires the database, repositories and services, migrates, and closes them with the app. */
