@@ -16,8 +16,8 @@ describe('API configuration', () => {
     assert.equal(config.host, '127.0.0.1', 'loopback unless HOST says otherwise (the image sets 0.0.0.0)');
     assert.equal(config.databaseStatementTimeoutMs, 5_000);
     assert.equal(config.databaseLockTimeoutMs, 2_000);
-    assert.equal(config.purchaseQueueLimit, 1_000);
-    assert.equal(config.purchaseQueueTimeoutMs, 1_000);
+    assert.equal(config.purchaseQueueLimit, 400);
+    assert.equal(config.purchaseQueueTimeoutMs, 500);
     assert.equal(config.requestTimeoutMs, 10_000);
   });
 
