@@ -155,6 +155,24 @@ for (const kind of ['postgres', 'pglite'] as DatabaseKind[]) {
   });
 }
 
+describe('the OpenAPI document', () => {
+  it('lists every status the routes can now answer', async () => {
+    const test = await buildTestApp('postgres');
+    try {
+      const document = (await test.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+      const statuses = (path: string, method: string) => Object.keys(document.paths[path][method].responses).map(Number);
+      for (const status of [400, 404, 408, 409, 413, 414, 415, 422, 431, 502, 503, 504]) {
+        assert.ok(statuses('/api/concerts/{id}/orders', 'post').includes(status), `POST orders lists ${status}`);
+      }
+      for (const status of [400, 408, 413, 415, 431, 503, 504]) assert.ok(statuses('/api/concerts', 'post').includes(status), `POST concerts lists ${status}`);
+      for (const status of [400, 404, 414, 431, 503]) assert.ok(statuses('/api/concerts/{id}', 'get').includes(status), `GET concert lists ${status}`);
+      for (const status of [400, 431, 503]) assert.ok(statuses('/api/concerts', 'get').includes(status), `GET concerts lists ${status}`);
+    } finally {
+      await test.close();
+    }
+  });
+});
+
 describe('answers from before routing are problems too (real sockets)', () => {
   let test: TestApp;
   let port: number;
