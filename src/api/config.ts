@@ -80,7 +80,7 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     databaseStatementTimeoutMs: statementTimeoutMs,
     databaseLockTimeoutMs: lockTimeoutMs,
     purchaseQueueLimit: readInteger(env, 'PURCHASE_QUEUE_LIMIT', 400, 1, 1_000_000),
-    purchaseQueueTimeoutMs: readInteger(env, 'PURCHASE_QUEUE_TIMEOUT_MS', 500, 10, 600_000),
+    purchaseQueueTimeoutMs: readInteger(env, 'PURCHASE_QUEUE_TIMEOUT_MS', 1_000, 10, 600_000),
     requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
     keepAliveTimeoutMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 600_000),
     adminToken,

@@ -17,7 +17,7 @@ describe('API configuration', () => {
     assert.equal(config.databaseStatementTimeoutMs, 5_000);
     assert.equal(config.databaseLockTimeoutMs, 2_000);
     assert.equal(config.purchaseQueueLimit, 400);
-    assert.equal(config.purchaseQueueTimeoutMs, 500);
+    assert.equal(config.purchaseQueueTimeoutMs, 1_000);
     assert.equal(config.requestTimeoutMs, 10_000);
   });
 

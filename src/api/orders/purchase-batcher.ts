@@ -23,9 +23,10 @@ export interface QueueBounds {
  * flight, later buyers of that concert queue; when it returns, the queue goes to the database as
  * one batch. A lone buyer is never delayed (no timer), and under load batches grow by themselves.
  *
- * A batch is all-or-nothing. When it cannot be sold whole (the concert is nearly sold out, or an
- * Idempotency-Key collides), its orders are retried one by one, in arrival order, with the
- * single-order statement — so each buyer gets exactly the answer a sequential run would give.
+ * A batch is all-or-nothing. When it cannot be sold whole because the concert is nearly sold out,
+ * the orders that a sequential run would still sell go as one smaller batch (sellWhatFits); when
+ * that fails too, or an Idempotency-Key collides, they are retried one by one, in arrival order,
+ * with the single-order statement — so each buyer gets exactly the answer a sequential run would give.
  *
  * Waiting is bounded, so an on-sale far past capacity degrades into fast refusals instead of
  * seconds-long queues: past `queueLimit` waiting buyers a new one is shed at once, and a buyer
@@ -81,10 +82,10 @@ export class PurchaseBatcher {
       try {
         const sold = await this.orders.purchaseAll(concertId, batch.map((p) => p.input));
         if (sold.length === batch.length) {
-          const byId = new Map(sold.map((order) => [order.id, order]));
-          for (const pending of batch) pending.resolve(byId.get(pending.input.id));
+          resolveWith(batch, sold);
           return;
         }
+        if (await this.sellWhatFits(concertId, batch)) return;
       } catch (error) {
         if (!isUniqueViolation(error)) {
           for (const pending of batch) pending.reject(error);
@@ -100,4 +101,34 @@ export class PurchaseBatcher {
       }
     }
   }
+
+  /**
+   * The batch did not fit: with the tickets left, pick the orders a sequential run would sell (in
+   * arrival order, each if it still fits) and sell them as one batch; the rest are sold out. Two
+   * statements instead of one per order, which is what keeps a sell-out fast under load. False
+   * when another replica sold in between (the guard refuses the batch): then go one by one.
+   */
+  private async sellWhatFits(concertId: string, batch: Pending[]): Promise<boolean> {
+    const available = await this.orders.ticketsAvailable(concertId);
+    if (available === undefined) {
+      for (const pending of batch) pending.resolve(undefined);
+      return true;
+    }
+    let left = available;
+    const fitting = batch.filter((pending) => {
+      if (pending.input.quantity > left) return false;
+      left -= pending.input.quantity;
+      return true;
+    });
+    const sold = fitting.length > 0 ? await this.orders.purchaseAll(concertId, fitting.map((p) => p.input)) : [];
+    if (sold.length !== fitting.length) return false;
+    resolveWith(batch, sold);
+    return true;
+  }
+}
+
+/** Answers each purchase of the batch with its order, or undefined (not sold) when it has none. */
+function resolveWith(batch: Pending[], sold: Order[]): void {
+  const byId = new Map(sold.map((order) => [order.id, order]));
+  for (const pending of batch) pending.resolve(byId.get(pending.input.id));
 }
