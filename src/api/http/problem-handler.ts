@@ -68,7 +68,9 @@ async function problemHandler(app: FastifyInstance): Promise<void> {
       request.log.error({ err: error }, 'unhandled error');
       return sendProblem(reply, errors.internal());
     }
-    if (problem.status >= 500) request.log.warn({ err: error }, problem.title);
+    // Database failures are worth a line each; a problem a route threw on purpose (shed, payment
+    // failed) is not, and logging every shed purchase would slow down shedding itself.
+    if (problem.status >= 500 && !(error instanceof ApiError)) request.log.warn({ err: error }, problem.title);
     return sendProblem(reply, problem);
   });
 
