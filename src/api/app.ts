@@ -38,7 +38,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
     // Node enforces requestTimeout on a body only when headersTimeout is no longer than it.
-    http: { connectionsCheckingInterval: 1_000, headersTimeout: config.requestTimeoutMs, requestTimeout: config.requestTimeoutMs },
+    http: { connectionsCheckingInterval: 1_000, headersTimeout: config.requestTimeoutMs },
     // Answers before routing and from Node's HTTP parser are problems too (414, 431, 408, 400).
     frameworkErrors,
     clientErrorHandler,

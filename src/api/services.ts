@@ -30,10 +30,16 @@ declare module 'fastify' {
 }
 
 export async function openDatabase(config: ApiConfig, logger: Logger, metrics: Metrics): Promise<Database> {
-  const timeouts = { statementTimeoutMs: config.databaseStatementTimeoutMs, lockTimeoutMs: config.databaseLockTimeoutMs };
   const observe = (operation: string, seconds: number) => metrics.dbQueryDuration.observe({ operation }, seconds);
   return config.databaseUrl
-    ? createPostgresDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, ...timeouts, logger, observe })
+    ? createPostgresDatabase({
+        url: config.databaseUrl,
+        poolSize: config.databasePoolSize,
+        statementTimeoutMs: config.databaseStatementTimeoutMs,
+        lockTimeoutMs: config.databaseLockTimeoutMs,
+        logger,
+        observe,
+      })
     : createPgliteDatabase({ dataDir: config.dataDir === ':memory:' ? undefined : config.dataDir, lockTimeoutMs: config.databaseLockTimeoutMs, observe });
 }
 
