@@ -8,7 +8,7 @@ import chaosRoutes from './chaos/chaos-routes.js';
 import concertRoutes from './concerts/concert-routes.js';
 import type { ApiConfig } from './config.js';
 import { API_CONTRACT_VERSION } from './contract-version.js';
-import problemHandler from './http/problem-handler.js';
+import problemHandler, { clientErrorHandler, frameworkErrors } from './http/problem-handler.js';
 import { ChaosSettingsSchema, ConcertSchema, OrderSchema, ProblemSchema } from './http/schemas.js';
 import { createValidatorCompiler } from './http/validation.js';
 import metricsPlugin from './metrics/metrics-plugin.js';
@@ -32,6 +32,17 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    // Opening PGlite (WASM) and migrating take seconds, tens of seconds on a busy 2-core machine.
+    pluginTimeout: 60_000,
+    // Slow clients: a request must arrive whole within requestTimeout (checked every second, not
+    // Node's default 30 s), and an idle keep-alive socket closes after keepAliveTimeout.
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Node enforces requestTimeout on a body only when headersTimeout is no longer than it.
+    http: { connectionsCheckingInterval: 1_000, headersTimeout: config.requestTimeoutMs },
+    // Answers before routing and from Node's HTTP parser are problems too (414, 431, 408, 400).
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler(sharedSchemas));

@@ -8,6 +8,7 @@ import {
   readString,
   readUrl,
 } from '../shared/env.js';
+import { redactCredentials } from './redact.js';
 
 /** Everything the API reads from its environment, validated once at start-up. */
 export interface ApiConfig {
@@ -17,6 +18,15 @@ export interface ApiConfig {
   databaseUrl: string | undefined;
   dataDir: string;
   databasePoolSize: number;
+  /** Server-side per-statement limits (PostgreSQL statement_timeout / lock_timeout; PGlite: see its module). */
+  databaseStatementTimeoutMs: number;
+  databaseLockTimeoutMs: number;
+  /** Overload bounds: purchases of one concert waiting per replica, and how long one may wait. */
+  purchaseQueueLimit: number;
+  purchaseQueueTimeoutMs: number;
+  /** Slow clients: the whole request must arrive within this; idle keep-alive sockets close after. */
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
   /** Without a token the admin API refuses every call. */
   adminToken: string | undefined;
   chaosDefaults: ChaosSettings;
@@ -35,6 +45,16 @@ export interface ChaosSettings {
 
 export const MAX_CHAOS_LATENCY_MS = 60_000;
 
+/** A URL's password never appears in an error message: it may be printed to a shared log. */
+function readDatabaseUrl(env: Record<string, string | undefined>): string | undefined {
+  try {
+    return readUrl(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(redactCredentials(error.message));
+    throw error;
+  }
+}
+
 export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
   const latencyMin = readInteger(env, 'CHAOS_LATENCY_MIN_MS', 5, 0, MAX_CHAOS_LATENCY_MS);
   const latencyMax = readInteger(env, 'CHAOS_LATENCY_MAX_MS', Math.max(150, latencyMin), 0, MAX_CHAOS_LATENCY_MS);
@@ -45,12 +65,24 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
   if (adminToken !== undefined && adminToken.length < 8) {
     throw new ConfigError('ADMIN_TOKEN must be at least 8 characters long');
   }
+  const statementTimeoutMs = readInteger(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000);
+  const lockTimeoutMs = readInteger(env, 'DATABASE_LOCK_TIMEOUT_MS', 2_000, 50, 600_000);
+  if (lockTimeoutMs > statementTimeoutMs) {
+    throw new ConfigError(`DATABASE_LOCK_TIMEOUT_MS must be <= DATABASE_STATEMENT_TIMEOUT_MS (${lockTimeoutMs} > ${statementTimeoutMs})`);
+  }
   return {
-    host: readString(env, 'HOST', '0.0.0.0'),
+    // Loopback unless asked: the container image sets HOST=0.0.0.0 itself.
+    host: readString(env, 'HOST', '127.0.0.1'),
     port: readInteger(env, 'PORT', 8080, 0, 65535),
-    databaseUrl: readUrl(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
+    databaseUrl: readDatabaseUrl(env),
     dataDir: readString(env, 'DATA_DIR', './data'),
     databasePoolSize: readInteger(env, 'DATABASE_POOL_SIZE', 20, 1, 500),
+    databaseStatementTimeoutMs: statementTimeoutMs,
+    databaseLockTimeoutMs: lockTimeoutMs,
+    purchaseQueueLimit: readInteger(env, 'PURCHASE_QUEUE_LIMIT', 400, 1, 1_000_000),
+    purchaseQueueTimeoutMs: readInteger(env, 'PURCHASE_QUEUE_TIMEOUT_MS', 1_000, 10, 600_000),
+    requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
+    keepAliveTimeoutMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 600_000),
     adminToken,
     chaosDefaults: {
       failureRate: readNumber(env, 'CHAOS_FAILURE_RATE', 0.02, 0, 1),

@@ -3,4 +3,4 @@
  * with every change a client can see and add a line to the changelog section of docs/api.md
  * (test/api/contract-drift.test.ts checks that the two agree).
  */
-export const API_CONTRACT_VERSION = '1.1.0';
+export const API_CONTRACT_VERSION = '1.2.0';

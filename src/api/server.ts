@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 import { ConfigError } from '../shared/env.js';
+import { redactCredentials } from './redact.js';
 
 /** Starts the API: read config, build, listen, and close gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -31,6 +32,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(`ticketpulse-api: failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`ticketpulse-api: failed to start: ${redactCredentials(error instanceof Error ? error.message : String(error))}`);
   process.exit(1);
 });

@@ -32,8 +32,15 @@ declare module 'fastify' {
 export async function openDatabase(config: ApiConfig, logger: Logger, metrics: Metrics): Promise<Database> {
   const observe = (operation: string, seconds: number) => metrics.dbQueryDuration.observe({ operation }, seconds);
   return config.databaseUrl
-    ? createPostgresDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, logger, observe })
-    : createPgliteDatabase({ dataDir: config.dataDir === ':memory:' ? undefined : config.dataDir, observe });
+    ? createPostgresDatabase({
+        url: config.databaseUrl,
+        poolSize: config.databasePoolSize,
+        statementTimeoutMs: config.databaseStatementTimeoutMs,
+        lockTimeoutMs: config.databaseLockTimeoutMs,
+        logger,
+        observe,
+      })
+    : createPgliteDatabase({ dataDir: config.dataDir === ':memory:' ? undefined : config.dataDir, lockTimeoutMs: config.databaseLockTimeoutMs, observe });
 }
 
 /** Wires the database, repositories and services, migrates, and closes them with the app. */
@@ -59,7 +66,7 @@ async function servicesPlugin(app: FastifyInstance, { config }: { config: ApiCon
     db,
     concerts,
     orders,
-    purchases: new PurchaseService(orders, new PurchaseBatcher(orders), chaos, concerts),
+    purchases: new PurchaseService(orders, new PurchaseBatcher(orders, { queueLimit: config.purchaseQueueLimit, queueTimeoutMs: config.purchaseQueueTimeoutMs }), chaos, concerts),
     chaos,
   } satisfies Services);
 }

@@ -28,8 +28,10 @@ describe('purchases under concurrency on real PostgreSQL', () => {
   let first: RunningApi;
   let second: RunningApi;
   before(async () => {
-    first = await startApi();
-    second = await startApi({ databaseUrl: first.databaseUrl });
+    // Races, not overload: a busy CI machine must not turn slow turns into shed (503) purchases.
+    const env = { PURCHASE_QUEUE_TIMEOUT_MS: '30000' };
+    first = await startApi({ env });
+    second = await startApi({ databaseUrl: first.databaseUrl, env });
   });
   after(async () => {
     await second?.stop();

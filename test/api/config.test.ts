@@ -13,6 +13,28 @@ describe('API configuration', () => {
     assert.equal(config.dataDir, './data');
     assert.equal(config.adminToken, undefined);
     assert.deepEqual(config.chaosDefaults, { failureRate: 0.02, latencyMs: { min: 5, max: 150 } });
+    assert.equal(config.host, '127.0.0.1', 'loopback unless HOST says otherwise (the image sets 0.0.0.0)');
+    assert.equal(config.databaseStatementTimeoutMs, 5_000);
+    assert.equal(config.databaseLockTimeoutMs, 2_000);
+    assert.equal(config.purchaseQueueLimit, 400);
+    assert.equal(config.purchaseQueueTimeoutMs, 1_000);
+    assert.equal(config.requestTimeoutMs, 10_000);
+  });
+
+  it('never repeats a DATABASE_URL password in its error message', () => {
+    for (const url of ['postgres://app:s3cr3t-pw@db.example:notaport/tickets', 'mysql://app:s3cr3t-pw@db.example/tickets']) {
+      assert.throws(
+        () => loadApiConfig({ DATABASE_URL: url }),
+        (error: Error) => /DATABASE_URL/.test(error.message) && !error.message.includes('s3cr3t-pw'),
+      );
+    }
+  });
+
+  it('rejects a lock timeout longer than the statement timeout', () => {
+    assert.throws(
+      () => loadApiConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '1000', DATABASE_LOCK_TIMEOUT_MS: '2000' }),
+      /DATABASE_LOCK_TIMEOUT_MS must be <= DATABASE_STATEMENT_TIMEOUT_MS/,
+    );
   });
 
   for (const [name, value, message] of [
@@ -23,6 +45,10 @@ describe('API configuration', () => {
     ['DATABASE_URL', 'mysql://localhost/db', /DATABASE_URL must use postgres:/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
     ['ADMIN_TOKEN', 'short', /ADMIN_TOKEN must be at least 8/],
+    ['PURCHASE_QUEUE_LIMIT', '0', /PURCHASE_QUEUE_LIMIT must be an integer/],
+    ['PURCHASE_QUEUE_TIMEOUT_MS', 'soon', /PURCHASE_QUEUE_TIMEOUT_MS must be an integer/],
+    ['REQUEST_TIMEOUT_MS', '5', /REQUEST_TIMEOUT_MS must be an integer/],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '-1', /DATABASE_STATEMENT_TIMEOUT_MS must be an integer/],
   ] as const) {
     it(`rejects ${name}=${value} with a message naming the variable`, () => {
       assert.throws(() => loadApiConfig({ [name]: value }), message);
@@ -44,5 +70,18 @@ describe('API configuration', () => {
     const lines = result.stderr.trim().split('\n');
     assert.equal(lines.length, 1, result.stderr);
     assert.match(lines[0]!, /invalid configuration: PORT must be an integer/);
+  });
+
+  it('the server prints a bad DATABASE_URL without its password', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/api/server.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: 'postgres://app:s3cr3t-pw@db.example:notaport/tickets' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /invalid configuration: DATABASE_URL/);
+    assert.match(result.stderr, /app:\*\*\*@db\.example/, 'user and host stay, for diagnosis');
+    assert.doesNotMatch(result.stderr + result.stdout, /s3cr3t-pw/);
   });
 });

@@ -83,7 +83,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     await waitUntil(async () => {
       if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}:\n${output}`);
       return (await fetch(`${url}/readyz`)).ok;
-    }, 30_000, `the API on port ${port}`);
+    }, 90_000, `the API on port ${port}`); // generous: a busy 2-core CI machine starts tsx slowly
   } catch (error) {
     child.kill('SIGKILL');
     await cleanup();

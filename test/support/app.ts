@@ -16,8 +16,8 @@ export interface TestApp {
 /** The API in-process for `inject()` tests, on a fresh PostgreSQL database or PGlite folder. */
 export async function buildTestApp(
   kind: DatabaseKind,
-  options: { chaos?: ChaosSettings; adminToken?: string | null } = {},
-): Promise<TestApp> {
+  options: { chaos?: ChaosSettings; adminToken?: string | null; env?: Record<string, string> } = {},
+): Promise<TestApp & { databaseUrl?: string }> {
   const chaos = options.chaos ?? { failureRate: 0, latencyMs: { min: 0, max: 0 } };
   const database = kind === 'postgres' ? await createTestDatabase('tp_app') : undefined;
   const dataDir = kind === 'pglite' ? mkdtempSync(join(tmpdir(), 'tp-pglite-')) : undefined;
@@ -29,11 +29,13 @@ export async function buildTestApp(
     CHAOS_LATENCY_MIN_MS: String(chaos.latencyMs.min),
     CHAOS_LATENCY_MAX_MS: String(chaos.latencyMs.max),
     LOG_LEVEL: 'silent',
+    ...options.env,
   });
   const app = await buildApp({ config });
   await app.ready();
   return {
     app,
+    databaseUrl: database?.url,
     async close() {
       await app.close();
       await database?.drop();

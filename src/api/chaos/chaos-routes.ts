@@ -1,3 +1,4 @@
+import { bearerToken } from '../http/bearer-token.js';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -18,8 +19,7 @@ const chaosRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!config.adminToken) {
       throw errors.unauthorized('The admin API is disabled: start the API with ADMIN_TOKEN set to enable it.');
     }
-    const header = request.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+    const token = bearerToken(request.headers.authorization) ?? '';
     if (!tokensMatch(token, config.adminToken)) {
       throw errors.unauthorized('Send "Authorization: Bearer <ADMIN_TOKEN>".');
     }

@@ -9,6 +9,7 @@ import {
   NewConcertSchema,
   problems,
 } from '../http/schemas.js';
+import { storableInstant } from '../http/canonical.js';
 import { decodeCursor, encodeCursor } from './concerts-repository.js';
 
 const concertRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -25,12 +26,14 @@ const concertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: NewConcertSchema,
         response: {
           201: Type.Ref(ConcertSchema),
-          ...problems('invalid-request', 'payload-too-large', 'unsupported-media-type', 'service-unavailable'),
+          ...problems('invalid-request', 'request-timeout', 'payload-too-large', 'unsupported-media-type', 'headers-too-large', 'service-unavailable', 'database-timeout', 'overloaded', 'outcome-unknown'),
         },
       },
     },
     async (request, reply) => {
-      const concert = await concerts.create(request.body);
+      const startsAt = storableInstant(request.body.startsAt);
+      if (!startsAt) throw errors.invalidRequest('body/startsAt must be an instant from year 0001 to 9999 in UTC');
+      const concert = await concerts.create({ ...request.body, startsAt });
       return reply.code(201).header('location', `/api/concerts/${concert.id}`).send(concert);
     },
   );
@@ -44,7 +47,7 @@ const concertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listConcerts',
         security: [],
         querystring: ConcertListQuerySchema,
-        response: { 200: ConcertPageSchema, ...problems('invalid-request', 'service-unavailable') },
+        response: { 200: ConcertPageSchema, ...problems('invalid-request', 'headers-too-large', 'service-unavailable', 'database-timeout', 'overloaded') },
       },
     },
     async (request) => {
@@ -67,7 +70,7 @@ const concertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getConcert',
         security: [],
         params: IdParamsSchema,
-        response: { 200: Type.Ref(ConcertSchema), ...problems('concert-not-found', 'service-unavailable') },
+        response: { 200: Type.Ref(ConcertSchema), ...problems('invalid-request', 'concert-not-found', 'uri-too-long', 'headers-too-large', 'service-unavailable', 'database-timeout', 'overloaded') },
       },
     },
     async (request) => {

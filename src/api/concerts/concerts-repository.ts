@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
+import { canonicalUuid, storableInstant } from '../http/canonical.js';
 
 export interface Concert {
   id: string;
@@ -33,12 +34,6 @@ interface ConcertRow {
 }
 
 const COLUMNS = 'id, name, venue, starts_at, capacity, price_cents, tickets_sold, created_at';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A malformed id cannot name a concert or order: answer "not found" without asking the database. */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
 
 function toConcert(row: ConcertRow): Concert {
   return {
@@ -59,10 +54,12 @@ export function encodeCursor(concert: Concert): string {
   return Buffer.from(`${concert.createdAt}|${concert.id}`).toString('base64url');
 }
 
+/** Only a cursor this API could have issued: its timestamp exactly as encodeCursor writes it. */
 export function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
-  const [createdAt, id, extra] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (extra !== undefined || !id || !isUuid(id) || Number.isNaN(Date.parse(createdAt ?? ''))) return undefined;
-  return { createdAt: createdAt!, id };
+  const [createdAt, rawId, extra] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const id = canonicalUuid(rawId ?? '');
+  if (extra !== undefined || !id || !createdAt || storableInstant(createdAt) !== createdAt) return undefined;
+  return { createdAt, id };
 }
 
 export class ConcertsRepository {
@@ -85,8 +82,10 @@ export class ConcertsRepository {
     return toConcert(row!);
   }
 
-  findById(id: string): Promise<Concert | undefined> {
-    if (!isUuid(id)) return Promise.resolve(undefined);
+  findById(anyCaseId: string): Promise<Concert | undefined> {
+    // A malformed id cannot name a concert: "not found" without asking the database.
+    const id = canonicalUuid(anyCaseId);
+    if (!id) return Promise.resolve(undefined);
     let read = this.pendingReads.get(id);
     if (!read) {
       read = this.db

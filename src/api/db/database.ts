@@ -19,12 +19,59 @@ export interface Database {
 /** Called after every query with its name and duration, for the metrics plugin. */
 export type QueryObserver = (name: string, seconds: number) => void;
 
-/** Connection-level failures: the database is unreachable, restarting, or shutting us out. */
+function messageOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/**
+ * The statement never reached the database: it is unreachable, restarting, or shutting us out.
+ * Nothing was changed.
+ */
 export class DatabaseUnavailableError extends Error {
   override name = 'DatabaseUnavailableError';
   constructor(cause: unknown) {
-    super(`database unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`database unavailable: ${messageOf(cause)}`, { cause });
   }
+}
+
+/**
+ * The database gave up on the statement (statement_timeout, lock_timeout, or on PGlite a wait for
+ * its one connection past the limit) and rolled it back: nothing was changed.
+ */
+export class DatabaseTimeoutError extends Error {
+  override name = 'DatabaseTimeoutError';
+  constructor(cause: unknown) {
+    super(`database timeout: ${messageOf(cause)}`, { cause });
+  }
+}
+
+/** Every connection is busy and the wait for one ran out: nothing was sent, nothing changed. */
+export class DatabaseBusyError extends Error {
+  override name = 'DatabaseBusyError';
+  constructor(cause: unknown) {
+    super(`database busy: ${messageOf(cause)}`, { cause });
+  }
+}
+
+/**
+ * The statement was sent but its answer never came (connection lost, client-side timeout): it may
+ * have committed. Only a later read can tell.
+ */
+export class DatabaseOutcomeUnknownError extends Error {
+  override name = 'DatabaseOutcomeUnknownError';
+  constructor(cause: unknown) {
+    super(`database outcome unknown: ${messageOf(cause)}`, { cause });
+  }
+}
+
+/** SQLSTATEs for "the server cancelled the statement and rolled it back". */
+const SERVER_TIMEOUT_CODES = new Set([
+  '57014', // query_canceled (statement_timeout)
+  '55P03', // lock_not_available (lock_timeout)
+]);
+
+export function isServerTimeout(error: unknown): boolean {
+  return SERVER_TIMEOUT_CODES.has((error as { code?: string } | undefined)?.code ?? '');
 }
 
 const CONNECTION_ERROR_CODES = new Set([
@@ -45,7 +92,7 @@ export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: string }).code;
   if (code && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) return true;
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|Cannot use a pool after calling end/i.test(
+  return /Query read timeout|Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|Cannot use a pool after calling end/i.test(
     error.message,
   );
 }

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PROBLEM_BASE, PROBLEM_TYPES, type ProblemCode } from '../errors.js';
+import { NO_NUL_PATTERN } from './canonical.js';
 
 /** Request and response schemas: validation, OpenAPI and fast serialization from one source. */
 
@@ -30,8 +31,8 @@ export const ConcertSchema = Type.Object(
 
 export const NewConcertSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    venue: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Type.String({ minLength: 1, maxLength: 200, pattern: NO_NUL_PATTERN }),
+    venue: Type.String({ minLength: 1, maxLength: 200, pattern: NO_NUL_PATTERN }),
     startsAt: Type.String({ format: 'date-time' }),
     capacity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
     priceCents: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
@@ -116,7 +117,7 @@ export function problems(...answers: Array<ProblemCode | number>): Record<number
       status,
       {
         description: codes.length > 0 ? `Problem: ${codes.join(', ')}` : 'Problem',
-        ...(status === 503 ? { headers: { 'Retry-After': RetryAfterHeader } } : {}),
+        ...(codes.some((code) => 'retryAfterSeconds' in PROBLEM_TYPES[code]) ? { headers: { 'Retry-After': RetryAfterHeader } } : {}),
         content: {
           'application/problem+json': {
             schema: Type.Ref(ProblemSchema),

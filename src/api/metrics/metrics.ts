@@ -4,7 +4,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const QUERY_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-export const ORDER_OUTCOMES = ['confirmed', 'sold_out', 'payment_failed', 'rejected'] as const;
+/**
+ * `shed`: refused unsent under overload; `unavailable`: the database was down or timed out (nothing
+ * sold either way); `outcome_unknown`: the answer was lost after the sale was sent.
+ */
+export const ORDER_OUTCOMES = ['confirmed', 'sold_out', 'payment_failed', 'rejected', 'shed', 'unavailable', 'outcome_unknown'] as const;
 export type OrderOutcome = (typeof ORDER_OUTCOMES)[number];
 
 /**

@@ -1,7 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ApiError, errors } from '../errors.js';
+import { errors } from '../errors.js';
+import { canonicalUuid } from '../http/canonical.js';
+import { toApiError } from '../http/problem-handler.js';
 import { IdParamsSchema, NewOrderSchema, OrderHeadersSchema, OrderSchema, problems } from '../http/schemas.js';
+import type { OrderOutcome } from '../metrics/metrics.js';
+
+/** The business outcome of a failed purchase, by the problem it answers; undefined: a rejection or a bug. */
+const OUTCOME_BY_PROBLEM: Record<string, OrderOutcome> = {
+  'sold-out': 'sold_out',
+  'payment-failed': 'payment_failed',
+  overloaded: 'shed',
+  'database-timeout': 'unavailable',
+  'service-unavailable': 'unavailable',
+  'outcome-unknown': 'outcome_unknown',
+};
 
 const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { purchases, orders } = app.services;
@@ -15,7 +28,9 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'buyTickets',
         security: [],
         description:
-          'Sells `quantity` tickets or nothing. With an Idempotency-Key, a retry of a confirmed purchase returns the original order (same status and id); the same key with a different concert or body is a 422.',
+          'Sells `quantity` tickets or nothing. With an Idempotency-Key, a retry of a confirmed purchase returns the original order (same status and id); the same key with a different concert or body is a 422. ' +
+          '503 (with Retry-After) means nothing was sold: the service is overloaded (`overloaded`), the database timed out (`database-timeout`) or is unreachable. ' +
+          '504 `outcome-unknown` means the sale may have been committed: retry with the same Idempotency-Key to get the order.',
         params: IdParamsSchema,
         headers: OrderHeadersSchema,
         body: NewOrderSchema,
@@ -24,20 +39,28 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...problems(
             'invalid-request',
             'concert-not-found',
+            'request-timeout',
             'sold-out',
             'payload-too-large',
+            'uri-too-long',
             'unsupported-media-type',
             'idempotency-key-reused',
+            'headers-too-large',
             'payment-failed',
             'service-unavailable',
+            'database-timeout',
+            'overloaded',
+            'outcome-unknown',
           ),
         },
       },
     },
     async (request, reply) => {
+      const concertId = canonicalUuid(request.params.id);
+      if (!concertId) throw errors.concertNotFound(request.params.id);
       try {
         const { order, replayed } = await purchases.purchase({
-          concertId: request.params.id,
+          concertId,
           quantity: request.body.quantity,
           customerEmail: request.body.customerEmail,
           idempotencyKey: request.headers['idempotency-key'],
@@ -46,10 +69,8 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         else request.orderOutcome = { outcome: 'confirmed', quantity: order.quantity, totalCents: order.totalCents };
         return reply.code(201).header('location', `/api/orders/${order.id}`).send(order);
       } catch (error) {
-        if (error instanceof ApiError && (error.code === 'sold-out' || error.code === 'payment-failed')) {
-          const outcome = error.code === 'sold-out' ? 'sold_out' : 'payment_failed';
-          request.orderOutcome = { outcome, quantity: request.body.quantity, totalCents: 0 };
-        }
+        const outcome = OUTCOME_BY_PROBLEM[toApiError(error, request.method)?.code ?? ''];
+        if (outcome) request.orderOutcome = { outcome, quantity: request.body.quantity, totalCents: 0 };
         throw error;
       }
     },
@@ -64,7 +85,7 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getOrder',
         security: [],
         params: IdParamsSchema,
-        response: { 200: Type.Ref(OrderSchema), ...problems('order-not-found', 'service-unavailable') },
+        response: { 200: Type.Ref(OrderSchema), ...problems('invalid-request', 'order-not-found', 'uri-too-long', 'headers-too-large', 'service-unavailable', 'database-timeout', 'overloaded') },
       },
     },
     async (request) => {

@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.js';
-import { isUuid } from '../concerts/concerts-repository.js';
+import { canonicalUuid } from '../http/canonical.js';
 
 export interface Order {
   id: string;
@@ -109,8 +109,9 @@ export class OrdersRepository {
     return rows.map(toOrder);
   }
 
-  async findById(id: string): Promise<Order | undefined> {
-    if (!isUuid(id)) return undefined;
+  async findById(anyCaseId: string): Promise<Order | undefined> {
+    const id = canonicalUuid(anyCaseId);
+    if (!id) return undefined;
     const [row] = await this.db.query<OrderRow>('get_order', `SELECT ${COLUMNS} FROM orders WHERE id = $1`, [id]);
     return row ? toOrder(row) : undefined;
   }
@@ -126,7 +127,7 @@ export class OrdersRepository {
 
   /** Tickets still available, or undefined when the concert does not exist. */
   async ticketsAvailable(concertId: string): Promise<number | undefined> {
-    if (!isUuid(concertId)) return undefined;
+    if (!canonicalUuid(concertId)) return undefined;
     const [row] = await this.db.query<{ available: number }>(
       'tickets_available',
       'SELECT capacity - tickets_sold AS available FROM concerts WHERE id = $1',
