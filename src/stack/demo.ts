@@ -131,7 +131,7 @@ async function main(): Promise<number> {
     const resolved = await waitForMessages('resolved', (m) => m.subject.includes(ALERT) && /RESOLVED/.test(m.subject), 240_000);
     say(`    Resolved ${Math.round((Date.now() - healedAt) / 1000)} s after the fix:`);
     for (const message of resolved.slice(0, 2)) say(`    ${message.kind.padEnd(7)} ${message.subject}`);
-    say('The end. Runbook for this alert: docs/runbooks/purchase-failure-rate-high.md');
+    say(`The end. Runbook for this alert: ${stack.parts.get('dashboard')?.state === 'running' ? `${stack.url('dashboard', '/runbooks/')}` : 'docs/runbooks/'}purchase-failure-rate-high.md`);
     await traffic.stop();
     traffic = undefined;
     if (exitWhenDone) {
