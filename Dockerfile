@@ -38,6 +38,8 @@ COPY --from=build /app/dist ./dist
 # The live dashboard renders the generated Grafana JSON; the renderer reads the Alertmanager template.
 COPY monitoring/grafana/dashboards ./monitoring/grafana/dashboards
 COPY monitoring/alertmanager ./monitoring/alertmanager
+# The dashboard serves the runbooks that alert messages link to (/runbooks/<name>.md).
+COPY docs/runbooks ./docs/runbooks
 # The only writable place: a named volume first mounted here copies this mode. The compose
 # Alertmanager init service writes the rendered config into it as Alertmanager's user (nobody), so
 # it is writable by any user, sticky like /tmp. Kubernetes mounts an emptyDir here instead.

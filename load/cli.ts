@@ -2,12 +2,13 @@
 // Runs a named load shape with Locust headless into runs/<timestamp>-<shape>/, then writes the
 // stress-test report for it when Prometheus (PROMETHEUS_URL) answers.
 import { parseLoadOptions, UsageError } from './run-options.js';
-import { runLoad } from './run-load.js';
+import { checkApiAnswers, runLoad } from './run-load.js';
 import { prometheusAnswers, prometheusUrlFromEnv } from '../src/report/prometheus-client.js';
 import { generateReport } from '../src/report/generate-report.js';
 
 async function main(): Promise<number> {
   const options = parseLoadOptions(process.argv.slice(2));
+  await checkApiAnswers(options.host);
   console.log(`[load] ${options.shape} for ${options.durationS}s, up to ${options.peakUsers} users, against ${options.host}`);
   const { runDir, record } = await runLoad(options);
   console.log(`[load] run folder: ${runDir}`);

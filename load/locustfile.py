@@ -1,6 +1,12 @@
 """TicketPulse load test: browsers, buyers and organisers against the ticket API.
 
+    locust -f load/locustfile.py --host http://127.0.0.1:8080 -u 50 -r 10 -t 1m     # plain Locust: users, rate, time (or the web UI)
     locust -f load/locustfile.py --host http://127.0.0.1:8080 --shape spike --shape-duration 2m --peak-users 200
+
+A named shape (steady, ramp, spike, soak) drives the users only when asked for with --shape (or
+LOCUST_SHAPE): without it Locust's own -u/-r/-t and its web UI work as everywhere else. Locust
+applies any LoadTestShape class it finds in the locustfile and then refuses -t, so the shape class
+is only defined when a shape was requested.
 
 Outcomes follow the API contract (docs/api.md in the repository): a 409 sold-out is the business
 working as intended, so it counts as a success; a 502 payment-failed and any other 5xx are failures;
@@ -15,7 +21,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
+import sys
 import urllib.error
 import urllib.request
 import uuid
@@ -38,6 +46,17 @@ log = logging.getLogger("ticketpulse")
 if not locust.runners.__version__:
     locust.runners.__version__ = -1
 
+# The objectives the ramp judges its stairs against: the SLOs, shared with the report (src/report/objectives.ts).
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "objectives.json"), encoding="utf-8") as _file:
+    OBJECTIVES = json.load(_file)
+
+
+def shape_requested(argv: list[str], environ) -> bool:
+    """Whether --shape (or LOCUST_SHAPE) was given: decided before Locust parses its options,
+    because Locust picks up a shape class as soon as the locustfile defines one."""
+    return bool(environ.get("LOCUST_SHAPE")) or any(arg == "--shape" or arg.startswith("--shape=") for arg in argv)
+
+
 # Filled in at test start; shared by every user of this process.
 concert_ids: list[str] = []
 hot_concert_id: str | None = None
@@ -46,7 +65,11 @@ hot_concert_id: str | None = None
 @events.init_command_line_parser.add_listener
 def add_arguments(parser):
     parser.add_argument(
-        "--shape", choices=shapes.SHAPE_NAMES, default="steady", env_var="LOCUST_SHAPE", help="Named load shape"
+        "--shape",
+        choices=shapes.SHAPE_NAMES,
+        default=None,
+        env_var="LOCUST_SHAPE",
+        help="Named load shape (default: none, Locust's own -u/-r/-t or web UI)",
     )
     parser.add_argument(
         "--shape-duration", default="2m", env_var="LOCUST_SHAPE_DURATION", help="Duration of the shape, e.g. 90s, 2m"
@@ -59,10 +82,24 @@ def add_arguments(parser):
         "--seed-concerts", type=int, default=20, env_var="LOCUST_SEED_CONCERTS", help="Concerts created at test start"
     )
     parser.add_argument(
-        "--p99-objective-ms", type=float, default=300.0, env_var="LOCUST_P99_OBJECTIVE_MS", help="Ramp stops past it"
+        "--p99-objective-ms",
+        type=float,
+        default=float(OBJECTIVES["p99Ms"]),
+        env_var="LOCUST_P99_OBJECTIVE_MS",
+        help="Ramp stops past it (default from load/objectives.json)",
     )
     parser.add_argument(
-        "--error-objective", type=float, default=0.005, env_var="LOCUST_ERROR_OBJECTIVE", help="Ramp stops past it"
+        "--error-objective",
+        type=float,
+        default=float(OBJECTIVES["purchaseErrorRatio"]),
+        env_var="LOCUST_ERROR_OBJECTIVE",
+        help="Share of purchase attempts that may fail; ramp stops past it (default from load/objectives.json)",
+    )
+    parser.add_argument(
+        "--ramp-stairs-file",
+        default="",
+        env_var="LOCUST_RAMP_STAIRS_FILE",
+        help="Where the ramp writes its judgement of each stair (JSON), for the report",
     )
     parser.add_argument(
         "--ramp-stop-at-knee",
@@ -319,6 +356,7 @@ class SelectedShape(LoadTestShape):
                         "p99_objective_ms": options.p99_objective_ms,
                         "error_objective": options.error_objective,
                         "stop_at_knee": options.ramp_stop_at_knee == "true",
+                        "stairs_file": options.ramp_stairs_file or None,
                     }
                     if options.shape == "ramp"
                     else {}
@@ -327,6 +365,22 @@ class SelectedShape(LoadTestShape):
             self._shape.runner = self.runner
             log.info("shape %s: %s", options.shape, self._shape.stages)
         result = self._shape.tick()
-        if result is None and getattr(self._shape, "stopped_at_knee_after", None) is not None:
-            log.info("ramp stopped: stair %d broke an objective (the knee is behind us)", self._shape.stopped_at_knee_after + 1)
+        stopped = getattr(self._shape, "stopped_at_knee_after", None)
+        if result is None and stopped is not None and not getattr(self, "_stop_logged", False):
+            self._stop_logged = True
+            stair = self._shape.judged[-1]
+            log.info(
+                "ramp stopped: stair %d (%d users) broke an objective: p99 %.0f ms (objective %.0f), purchase failures %.2f%% (objective %.2f%%)",
+                stopped + 1,
+                stair["users"],
+                stair["p99Ms"],
+                self._shape.p99_objective_ms,
+                stair["errorRatio"] * 100,
+                self._shape.error_objective * 100,
+            )
         return result
+
+
+if not shape_requested(sys.argv, os.environ):
+    # Plain Locust: no shape class in this module, so -u/-r/-t and the web UI work as usual.
+    del SelectedShape

@@ -6,6 +6,7 @@ import { cpus, release, totalmem, type } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OBJECTIVES } from '../src/report/objectives.js';
+import { RAMP_STAIRS_FILE } from '../src/report/ramp-stairs.js';
 import { getChaos, putChaos } from '../src/shared/chaos-client.js';
 import { findLocust, locustVersion, LOCUST_INSTALL_HINT } from './find-locust.js';
 import { CSV_PREFIX, writeRunRecord, type ChaosChange, type ChaosSettings, type RunRecord } from '../src/report/run-record.js';
@@ -42,6 +43,7 @@ export function locustArgs(options: LoadOptions, runDir: string): string[] {
     ...(options.hotCapacity ? ['--hot-capacity', String(options.hotCapacity)] : []),
     '--p99-objective-ms', String(OBJECTIVES.p99Ms),
     '--error-objective', String(OBJECTIVES.errorRatio),
+    ...(options.shape === 'ramp' ? ['--ramp-stairs-file', join(runDir, RAMP_STAIRS_FILE)] : []),
     '--csv', join(runDir, CSV_PREFIX),
     '--csv-full-history',
     '--html', join(runDir, 'locust.html'),
@@ -49,6 +51,20 @@ export function locustArgs(options: LoadOptions, runDir: string): string[] {
     '--exit-code-on-error', '0',
     ...options.locustArgs,
   ];
+}
+
+/** Before a run folder exists: an API that does not answer is one line, not an empty run. */
+export async function checkApiAnswers(host: string): Promise<void> {
+  let status: number;
+  try {
+    const response = await fetch(`${host}/readyz`, { signal: AbortSignal.timeout(5_000) });
+    await response.arrayBuffer();
+    status = response.status;
+  } catch (error) {
+    const reason = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
+    throw new UsageError(`no API answers at ${host} (${reason}): start it (npm start, or npm run serve) or point --host at it; nothing was run`);
+  }
+  if (status !== 200) throw new UsageError(`the API at ${host} is not ready (GET /readyz answered ${status}); nothing was run`);
 }
 
 export async function runLoad(options: LoadOptions, io: RunLoadIo = {}): Promise<LoadRun> {

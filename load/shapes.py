@@ -8,7 +8,9 @@ the first shape class it finds in the locustfile's namespace, and newer versions
 
 from __future__ import annotations
 
+import json
 import re
+import time
 
 from locust import LoadTestShape
 
@@ -85,23 +87,31 @@ class SpikeShape(StagedShape):
         ]
 
 
+PURCHASE = ("/api/concerts/:id/orders", "POST")
+
+
 class RampShape(StagedShape):
     """Stairs up to the peak, each held long enough to measure, until the knee is passed.
 
-    When `stop_at_knee` is set, the shape looks at the stair that just ended: if its p99 or its
-    error ratio broke the objective, one more stair would only measure the collapse, so it stops.
-    The error ratio counts every failure, payment failures included, as the report's knee does: run
-    a ramp with a low chaos failure rate to measure capacity rather than the injected faults.
+    At the end of every stair the shape judges it — THE stop criterion, which the report reads back
+    rather than recomputing (one judgement, so the log and the report cannot disagree): p99 of all
+    requests over the stair's settled end (Locust's "current" percentile, the last 10 s) against the
+    p99 objective, and the share of the stair's purchase attempts that failed against the error
+    objective (load/objectives.json: the SLOs). Each judgement is appended to `stairs_file` (JSON).
+    When `stop_at_knee` is set and a stair broke an objective, one more stair would only measure
+    the collapse, so it stops there.
     """
 
     STAIRS = 6
 
-    def __init__(self, duration_s, peak_users, p99_objective_ms=300.0, error_objective=0.005, stop_at_knee=True):
+    def __init__(self, duration_s, peak_users, p99_objective_ms=250.0, error_objective=0.03, stop_at_knee=True, stairs_file=None):
         self.p99_objective_ms = p99_objective_ms
         self.error_objective = error_objective
         self.stop_at_knee = stop_at_knee
+        self.stairs_file = stairs_file
         self._stair_index = -1
-        self._stair_start_counts = (0, 0)
+        self._stair_start = (0.0, 0, 0)
+        self.judged: list[dict] = []
         self.stopped_at_knee_after: int | None = None
         super().__init__(duration_s, peak_users)
 
@@ -120,28 +130,56 @@ class RampShape(StagedShape):
                 return index
         return len(self.stages)
 
-    def _load_counts(self) -> tuple[int, int]:
-        """(requests, failures) so far, from the runner's live stats."""
-        return self.runner.stats.total.num_requests, self.runner.stats.total.num_failures
+    def _counts(self) -> tuple[int, int]:
+        """(purchase attempts, purchase failures) so far, from the runner's live stats."""
+        entry = self.runner.stats.get(*PURCHASE)
+        return entry.num_requests, entry.num_failures
 
-    def _stair_broke_objective(self) -> bool:
-        requests, failures = self._load_counts()
-        stair_requests = requests - self._stair_start_counts[0]
-        stair_failures = failures - self._stair_start_counts[1]
-        error_ratio = stair_failures / stair_requests if stair_requests else 0.0
-        # Locust's "current" percentile covers the last 10 s: the settled end of the stair.
+    def _judge(self, index: int) -> dict:
+        started_at, attempts_before, failures_before = self._stair_start
+        attempts, failures = self._counts()
+        stair_attempts = attempts - attempts_before
+        stair_failures = failures - failures_before
+        error_ratio = stair_failures / stair_attempts if stair_attempts else 0.0
         p99 = self.runner.stats.total.get_current_response_time_percentile(0.99) or 0
-        return p99 > self.p99_objective_ms or error_ratio > self.error_objective
+        verdict = {
+            "stair": index + 1,
+            "users": self.stages[index][1],
+            "startS": started_at,
+            "endS": time.time(),
+            "purchaseAttempts": stair_attempts,
+            "purchaseFailures": stair_failures,
+            "errorRatio": error_ratio,
+            "p99Ms": p99,
+            "withinObjectives": p99 <= self.p99_objective_ms and error_ratio <= self.error_objective,
+            "objectives": {"p99Ms": self.p99_objective_ms, "errorRatio": self.error_objective},
+        }
+        self.judged.append(verdict)
+        if self.stairs_file:
+            with open(self.stairs_file, "w", encoding="utf-8") as out:
+                json.dump({"stairs": self.judged, "stoppedAfterStair": None}, out, indent=2)
+        return verdict
+
+    def _record_stop(self, index: int) -> None:
+        self.stopped_at_knee_after = index
+        if self.stairs_file:
+            with open(self.stairs_file, "w", encoding="utf-8") as out:
+                json.dump({"stairs": self.judged, "stoppedAfterStair": index + 1}, out, indent=2)
 
     def tick(self):
+        if self.stopped_at_knee_after is not None:
+            return None
         run_time = self.get_run_time()
         stair = self._stair_of(run_time)
         if stair != self._stair_index and self.runner is not None:
-            if self.stop_at_knee and self._stair_index >= 1 and self._stair_broke_objective():
-                self.stopped_at_knee_after = self._stair_index
-                return None
+            if self._stair_index >= 0:
+                verdict = self._judge(self._stair_index)
+                if self.stop_at_knee and not verdict["withinObjectives"]:
+                    self._record_stop(self._stair_index)
+                    return None
             self._stair_index = stair
-            self._stair_start_counts = self._load_counts()
+            attempts, failures = self._counts()
+            self._stair_start = (time.time(), attempts, failures)
         return self.users_at(run_time)
 
 

@@ -110,7 +110,8 @@ export function renderGeneratedFiles(): Map<string, string> {
   files.set(
     'load/kustomization.yaml',
     component('load', '# The locustfile and the modules it imports, mounted at /mnt/load by the Locust master and workers.\n', [
-      { name: 'locustfile', files: filesIn('load', '.py') },
+      // The modules and the objectives file (load/objectives.json) the locustfile reads.
+      { name: 'locustfile', files: [...filesIn('load', '.py'), ...filesIn('load', '.json')].sort() },
     ]),
   );
   files.set('deploy/k8s/components/prometheus-operator/prometheus-rules.yaml', prometheusRules(ruleFiles));

@@ -47,6 +47,7 @@ export async function openDatabase(config: ApiConfig, logger: Logger, metrics: M
 async function servicesPlugin(app: FastifyInstance, { config }: { config: ApiConfig }): Promise<void> {
   const metrics = createMetrics();
   const db = await openDatabase(config, app.log, metrics);
+  metrics.databaseInfo.set({ kind: db.kind }, 1);
   app.addHook('onClose', async () => {
     chaos.stopSync();
     await db.close();

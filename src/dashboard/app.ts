@@ -13,6 +13,7 @@ import { DashboardNotFoundError, listDashboards, loadDashboard } from './dashboa
 import { createScrapeIntervalReader } from './prometheus-settings.js';
 import { CSRF_HEADER, createPageTokens } from './csrf.js';
 import { allowedHostNames, hostNameOf } from './host-allowlist.js';
+import { localRunbookPath, registerRunbooks } from './runbooks.js';
 import { createUpstream, UpstreamAnswerTooLargeError, UpstreamUnreachableError, type Upstream } from './upstream.js';
 
 export const REFRESH_SECONDS = 5;
@@ -121,6 +122,7 @@ export async function buildDashboardApp(config: DashboardConfig): Promise<Fastif
     return sendFile(reply, path);
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
+  await registerRunbooks(app);
   // Grafana's dashboard URLs (/d/<uid>/<slug>), as alert notifications link them, open here too.
   app.get('/d/:uid', async (request: FastifyRequest<{ Params: { uid: string } }>, reply) => redirectToDashboard(request, reply));
   app.get('/d/:uid/:slug', async (request: FastifyRequest<{ Params: { uid: string } }>, reply) => redirectToDashboard(request, reply));
@@ -293,7 +295,7 @@ function toAlertView(alert: AlertmanagerAlert) {
     severity: labels.severity ?? 'none',
     summary: annotations.summary ?? '',
     description: annotations.description ?? '',
-    runbookUrl: annotations.runbook_url ?? '',
+    runbookUrl: localRunbookPath(annotations.runbook_url),
     startsAt: alert.startsAt ?? '',
     labels,
   };

@@ -44,6 +44,8 @@ export interface AlertmanagerSettings {
   SMTP_REQUIRE_TLS: boolean;
   DISCORD_WEBHOOK_URL: string;
   DASHBOARD_URL: string;
+  /** Where the runbooks are; a message's link is this + the rule's runbook file name. */
+  RUNBOOK_BASE_URL: string;
   ALERTMANAGER_GROUP_WAIT: string;
   ALERTMANAGER_GROUP_INTERVAL: string;
   ALERTMANAGER_REPEAT_INTERVAL: string;
@@ -136,6 +138,8 @@ function readDiscordWebhook(env: Env): string {
   return checkUrl('DISCORD_WEBHOOK_URL', direct ?? alertmanagerDefaults.DISCORD_WEBHOOK_URL, true);
 }
 
+const withSlash = (url: string): string => (url.endsWith('/') ? url : `${url}/`);
+
 /** Reads and validates every setting; throws a ConfigError naming the first bad variable. */
 export function readAlertmanagerSettings(env: Env = process.env): AlertmanagerSettings {
   const password = value(env, 'SMTP_PASSWORD');
@@ -143,6 +147,7 @@ export function readAlertmanagerSettings(env: Env = process.env): AlertmanagerSe
   if (password && passwordFile) throw new ConfigError('SMTP_PASSWORD and SMTP_PASSWORD_FILE are both set; set only one');
   const username = value(env, 'SMTP_USERNAME');
   if ((password || passwordFile) && !username) throw new ConfigError('SMTP_USERNAME must be set when SMTP_PASSWORD or SMTP_PASSWORD_FILE is');
+  const dashboardUrl = checkUrl('DASHBOARD_URL', value(env, 'DASHBOARD_URL') ?? alertmanagerDefaults.DASHBOARD_URL);
   return {
     ALERT_EMAIL_TO: readMailboxes(env, 'ALERT_EMAIL_TO', alertmanagerDefaults.ALERT_EMAIL_TO, true),
     ALERT_EMAIL_FROM: readMailboxes(env, 'ALERT_EMAIL_FROM', alertmanagerDefaults.ALERT_EMAIL_FROM, false),
@@ -152,7 +157,9 @@ export function readAlertmanagerSettings(env: Env = process.env): AlertmanagerSe
     SMTP_PASSWORD_FILE: passwordFile ? resolve(passwordFile) : undefined,
     SMTP_REQUIRE_TLS: readBool(env, 'SMTP_REQUIRE_TLS', alertmanagerDefaults.SMTP_REQUIRE_TLS),
     DISCORD_WEBHOOK_URL: readDiscordWebhook(env),
-    DASHBOARD_URL: checkUrl('DASHBOARD_URL', value(env, 'DASHBOARD_URL') ?? alertmanagerDefaults.DASHBOARD_URL),
+    DASHBOARD_URL: dashboardUrl,
+    // Default: the live dashboard, which serves docs/runbooks/ at /runbooks/ (the runbooks this checkout has).
+    RUNBOOK_BASE_URL: withSlash(checkUrl('RUNBOOK_BASE_URL', value(env, 'RUNBOOK_BASE_URL') ?? `${withSlash(dashboardUrl)}runbooks/`)),
     ALERTMANAGER_GROUP_WAIT: readDuration(env, 'ALERTMANAGER_GROUP_WAIT', alertmanagerDefaults.ALERTMANAGER_GROUP_WAIT),
     ALERTMANAGER_GROUP_INTERVAL: readDuration(env, 'ALERTMANAGER_GROUP_INTERVAL', alertmanagerDefaults.ALERTMANAGER_GROUP_INTERVAL),
     ALERTMANAGER_REPEAT_INTERVAL: readDuration(env, 'ALERTMANAGER_REPEAT_INTERVAL', alertmanagerDefaults.ALERTMANAGER_REPEAT_INTERVAL),
@@ -223,7 +230,7 @@ export function writeAlertmanagerConfig(outFile: string, env: Env = process.env,
 /** Every variable the renderer reads (for docs, the stack launcher and compose files). */
 export const alertmanagerVariables = Object.freeze([
   'ALERT_EMAIL_TO', 'ALERT_EMAIL_FROM', 'SMTP_SMARTHOST', 'SMTP_USERNAME', 'SMTP_PASSWORD', 'SMTP_PASSWORD_FILE',
-  'SMTP_REQUIRE_TLS', 'DISCORD_WEBHOOK_URL', 'DISCORD_WEBHOOK_URL_FILE', 'DASHBOARD_URL', 'ALERTMANAGER_GROUP_WAIT',
+  'SMTP_REQUIRE_TLS', 'DISCORD_WEBHOOK_URL', 'DISCORD_WEBHOOK_URL_FILE', 'DASHBOARD_URL', 'RUNBOOK_BASE_URL', 'ALERTMANAGER_GROUP_WAIT',
   'ALERTMANAGER_GROUP_INTERVAL', 'ALERTMANAGER_REPEAT_INTERVAL', 'ALERTMANAGER_TEMPLATES_GLOB',
 ] as const);
 

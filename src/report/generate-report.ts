@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readRunRecord } from './run-record.js';
 import { readLocustResults } from './locust-csv.js';
+import { readRampJudgement } from './ramp-stairs.js';
 import { scrapeIntervalS } from './prometheus-client.js';
 import { collectPrometheusData } from './prometheus-data.js';
 import { buildReportModel, type ReportModel } from './report-model.js';
@@ -40,7 +41,7 @@ export async function generateReport(runDir: string, options: GenerateReportOpti
     await sleep(waitMs);
   }
   const prom = await collectPrometheusData(options.prometheusUrl, startS, endS, run.hotConcertIds);
-  const model = buildReportModel(run, locust, prom);
+  const model = buildReportModel(run, locust, prom, readRampJudgement(runDir));
 
   mkdirSync(join(runDir, CHART_DIR), { recursive: true });
   for (const chart of model.sections.flatMap((section) => section.charts)) {

@@ -3,6 +3,7 @@ import { queryRange, scrapeIntervalS, type RangeSeries } from './prometheus-clie
 
 /** The API's scrape job (fixed interface: job `ticketpulse-api`); keeps Prometheus's own process metrics out. */
 export const API_SELECTOR = 'job="ticketpulse-api"';
+const PURCHASES = 'route="/api/concerts/:id/orders",method="POST"';
 
 export interface Window {
   startS: number;
@@ -70,9 +71,11 @@ export async function collectPrometheusData(url: string, startS: number, endS: n
       1000,
     ),
     one(
-      'API 5xx ratio (Prometheus)',
-      // `or vector(0)`: an API that never answered 5xx has no such series, and the ratio is then 0, not absent.
-      `(sum(rate(http_requests_total{${API_SELECTOR},status_code=~"5.."}[${w}])) or vector(0)) / sum(rate(http_requests_total{${API_SELECTOR}}[${w}]))`,
+      'API purchase failures % (Prometheus)',
+      // The availability SLI (docs/slo.md), the one the error objective is about: 5xx answers to
+      // purchase attempts, 4xx (sold-out, invalid input) excluded. `or vector(0)`: an API that never
+      // answered 5xx has no such series, and the ratio is then 0, not absent.
+      `(sum(rate(http_requests_total{${API_SELECTOR},${PURCHASES},status_code=~"5.."}[${w}])) or vector(0)) / sum(rate(http_requests_total{${API_SELECTOR},${PURCHASES},status_code!~"4.."}[${w}]))`,
       100,
     ),
     perLabel(`sum by (instance) (rate(process_cpu_seconds_total{${API_SELECTOR}}[${w}]))`, 'instance', ' CPU'),

@@ -14,6 +14,7 @@ import {
 import { renderAlertTimeline, renderChart, type RenderedChart } from './charts.js';
 import type { EndpointStats, FailureKind, LocustResults } from './locust-csv.js';
 import type { NamedSeries, Points, PrometheusData } from './prometheus-data.js';
+import { kneeFromJudgement, type RampJudgement } from './ramp-stairs.js';
 
 export interface Table {
   head: string[];
@@ -39,6 +40,15 @@ export interface ReportModel {
   detections: Detection[];
   /** The endpoint table's figures as numbers, for checks against Locust's own totals. */
   endpointFigures: Array<{ method: string; name: string; requests: number; failures: number }>;
+}
+
+/** "met" or which objective the whole run broke. */
+function verdictWord(p99: number | null, p99Objective: number, purchaseRatio: number, errorObjective: number): string {
+  const broken = [
+    ...(p99 !== null && p99 > p99Objective ? ['p99'] : []),
+    ...(purchaseRatio > errorObjective ? ['purchase failures'] : []),
+  ];
+  return broken.length ? `**broken (${broken.join(', ')})**` : '**met**';
 }
 
 const fmtMs = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v)}`);
@@ -83,7 +93,16 @@ function endpointTable(locust: LocustResults): Table {
   };
 }
 
-export function buildReportModel(run: RunRecord, locust: LocustResults, prom: PrometheusData): ReportModel {
+const PURCHASE_ENDPOINT = { method: 'POST', name: '/api/concerts/:id/orders' };
+
+/** What actually ran, from Locust's per-second history: seconds with users, and the most users at once. */
+function actualRun(history: LocustResults['history']): { seconds: number; peakUsers: number } {
+  const active = history.filter((p) => p.users > 0);
+  if (active.length === 0) return { seconds: 0, peakUsers: 0 };
+  return { seconds: active[active.length - 1].t - active[0].t + 1, peakUsers: Math.max(...active.map((p) => p.users)) };
+}
+
+export function buildReportModel(run: RunRecord, locust: LocustResults, prom: PrometheusData, ramp?: RampJudgement): ReportModel {
   const startMs = prom.window.startS * 1000;
   const endMs = prom.window.endS * 1000;
   const history = locust.history.filter((p) => p.t * 1000 >= startMs - 1000 && p.t * 1000 <= endMs + 1000);
@@ -134,13 +153,13 @@ export function buildReportModel(run: RunRecord, locust: LocustResults, prom: Pr
     renderChart({
       ...common,
       id: 'errors',
-      title: 'Error ratio',
+      title: 'Error ratio (objective: share of purchase attempts failing)',
       unit: '%',
       series: [
-        fromHistory('Locust failures %', (p) => (p.requestsPerS > 0 ? (p.failuresPerS / p.requestsPerS) * 100 : 0)),
+        fromHistory('Locust failures % (all requests)', (p) => (p.requestsPerS > 0 ? (p.failuresPerS / p.requestsPerS) * 100 : 0)),
         ...prom.errorRatio,
       ],
-      objective: { value: o.errorRatio * 100, label: `objective ${o.errorRatio * 100}%` },
+      objective: { value: o.errorRatio * 100, label: `purchase failures objective ${o.errorRatio * 100}%` },
     }),
     renderChart({ ...common, id: 'cpu', title: 'API CPU', unit: 'cores', series: prom.cpuCores }),
     renderChart({ ...common, id: 'memory', title: 'API memory', unit: 'MiB', series: prom.memoryMiB }),
@@ -155,15 +174,20 @@ export function buildReportModel(run: RunRecord, locust: LocustResults, prom: Pr
 
   const t = locust.total;
   const failureRatio = t.requests > 0 ? t.failures / t.requests : 0;
+  const purchases = locust.endpoints.find((e) => e.method === PURCHASE_ENDPOINT.method && e.name === PURCHASE_ENDPOINT.name);
+  const purchaseRatio = purchases && purchases.requests > 0 ? purchases.failures / purchases.requests : 0;
+  const ran = actualRun(locust.history);
+  const stoppedEarly = ramp?.stoppedAfterStair ? ` — the ramp stopped after stair ${ramp.stoppedAfterStair}, which broke an objective` : '';
   const m = run.machine;
   const summary: Section = {
     title: 'Run',
     paragraphs: [
-      `Shape **${run.shape}** for ${run.durationS} s, up to ${run.peakUsers} users${run.hotCapacity ? ` (hot concert capacity ${run.hotCapacity})` : ''}, against ${run.host}.`,
+      `Shape **${run.shape}**: **ran ${ran.seconds} s with at most ${ran.peakUsers} users**${stoppedEarly} (planned: ${run.durationS} s up to ${run.peakUsers} users)${run.hotCapacity ? `, hot concert capacity ${run.hotCapacity}` : ''}, against ${run.host}.`,
       `Window ${run.startedAt} → ${run.endedAt ?? '?'} (UTC). Locust ${run.locust.version}; Prometheus step ${prom.window.stepS} s, rate window ${prom.window.rateWindowS} s, scrape interval ${prom.window.scrapeIntervalS} s.`,
       `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}. Locust and the API share these CPUs, so the figures are a lower bound of what the API alone could do.`,
       ...(run.hotConcertIds?.length ? [hotConcertSentence(prom.hotSellThrough, startMs)] : []),
-      `**${fmtInt(t.requests)} requests, ${fmtInt(t.failures)} failures (${fmtPct(failureRatio)})**, p99 ${fmtMs(t.percentilesMs['99%'])} ms — objectives: p99 ≤ ${o.p99Ms} ms, errors ≤ ${fmtPct(o.errorRatio)}. A 409 sold-out counts as a success (the business working); 502 payment-failed and every other 5xx are failures.`,
+      `**${fmtInt(t.requests)} requests, ${fmtInt(t.failures)} failures (${fmtPct(failureRatio)}); purchases ${fmtInt(purchases?.requests ?? 0)}, of which ${fmtPct(purchaseRatio)} failed**; p99 ${fmtMs(t.percentilesMs['99%'])} ms — objectives (the SLOs, docs/slo.md): p99 ≤ ${o.p99Ms} ms, purchase failures ≤ ${fmtPct(o.errorRatio)}: ${verdictWord(t.percentilesMs['99%'] ?? null, o.p99Ms, purchaseRatio, o.errorRatio)}. A 409 sold-out counts as a success (the business working); 502 payment-failed and every other 5xx are failures.`,
+      "Totals and percentiles are Locust's own (its `locust_stats.csv`, the same statistics as its terminal summary and `locust.html`); Locust's percentiles are rounded to its response-time buckets, and the Prometheus series on the charts come from the API's histogram, so they differ by up to a bucket.",
     ],
     tables: [],
     charts: [],
@@ -182,20 +206,31 @@ export function buildReportModel(run: RunRecord, locust: LocustResults, prom: Pr
 
   let knee: Knee | undefined;
   if (run.shape === 'ramp') {
-    knee = findKnee(history, o);
+    // The shape's own judgement when the run has one (every run since it is recorded): one stop
+    // criterion, so the log's "ramp stopped: stair N" and this verdict name the same stair.
+    const requestsBetween = (startS: number, endS: number) => {
+      const inside = locust.history.filter((p) => p.t >= Math.floor(startS) && p.t <= Math.ceil(endS));
+      return inside.length ? inside[inside.length - 1].totalRequests - inside[0].totalRequests : 0;
+    };
+    knee = ramp ? kneeFromJudgement(ramp, requestsBetween) : findKnee(history, o);
     const verdict = knee.knee && !knee.broken
-      ? `**No knee within this run**: every stair up to ${knee.knee.users} users (${knee.knee.requestsPerS.toFixed(0)} req/s) met p99 ≤ ${o.p99Ms} ms and errors ≤ ${fmtPct(o.errorRatio)}; ramp higher to find it.`
+      ? `**No knee within this run**: every stair up to ${knee.knee.users} users (${knee.knee.requestsPerS.toFixed(0)} req/s) met p99 ≤ ${o.p99Ms} ms and purchase failures ≤ ${fmtPct(o.errorRatio)}; ramp higher to find it.`
       : knee.knee
-      ? `**Knee: ${knee.knee.users} users, ${knee.knee.requestsPerS.toFixed(0)} req/s** — the highest stair with p99 ≤ ${o.p99Ms} ms and errors ≤ ${fmtPct(o.errorRatio)}; the next stair (${knee.broken!.users} users, ${knee.broken!.requestsPerS.toFixed(0)} req/s) broke an objective.`
+      ? `**Knee: ${knee.knee.users} users, ${knee.knee.requestsPerS.toFixed(0)} req/s** — the highest stair with p99 ≤ ${o.p99Ms} ms and purchase failures ≤ ${fmtPct(o.errorRatio)}; the next stair (${knee.broken!.users} users, ${knee.broken!.requestsPerS.toFixed(0)} req/s) broke an objective${ramp?.stoppedAfterStair ? ', and the ramp stopped there' : ''}.`
       : knee.broken
         ? `**No stair met the objectives**: already ${knee.broken.users} users broke them.`
         : 'No stair was held long enough to measure.';
     sections.push({
       title: 'Knee',
-      paragraphs: [verdict, 'Each stair: p99 is the median of Locust\'s 10-second p99 windows inside it; errors count every failure.'],
+      paragraphs: [
+        verdict,
+        ramp
+          ? "Each stair as the ramp judged it live, at the stair's end (`ramp-stairs.json`): p99 is Locust's p99 of the last 10 s of the stair (all requests), errors are the stair's failed share of purchase attempts."
+          : 'This run predates the ramp\'s recorded judgement: each stair is judged here from Locust\'s history (p99: the median of its 10-second windows; errors: every failure).',
+      ],
       tables: [
         {
-          head: ['Users', 'From', 'To', 'Requests', 'req/s', 'Errors', 'p99 ms', 'Within objectives'],
+          head: ['Users', 'From', 'To', 'Requests', 'req/s', ramp ? 'Purchase failures' : 'Errors', 'p99 ms', 'Within objectives'],
           rows: knee.stairs.map((s) => [
             String(s.users),
             clock(s.startS * 1000),

@@ -1,10 +1,41 @@
 // `npm start`: the whole TicketPulse stack on this machine, without Docker (see docs/local-stack.md).
-// Ctrl-C or SIGTERM stops every child within a few seconds; a second Ctrl-C kills them at once.
+// Ctrl-C or SIGTERM stops every child within a few seconds; a second, deliberate Ctrl-C kills them
+// at once (signals.ts tells the copies of one keypress apart from a second one). With a stack
+// already running from the same data folder, `npm start -- --load <shape>` adds the load to it and
+// anything else is refused without touching it (running-stack.ts).
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { ConfigError } from '../shared/env.js';
-import { createLogStream, useColour } from './log-stream.js';
-import { USAGE, UsageError, parseStackOptions } from './options.js';
+import { createLogStream, useColour, type LogStream } from './log-stream.js';
+import { USAGE, UsageError, parseStackOptions, type StackOptions } from './options.js';
 import { PortConflictError, PortInUseError } from './port-check.js';
-import { Stack } from './stack.js';
+import { findRunningStack, secondStartMessage, StackRunningError, type RunningStack } from './running-stack.js';
+import { createSignalGate } from './signals.js';
+import { PART_NAMES, repoRoot, Stack } from './stack.js';
+
+/** `npm start -- --load …` beside a running stack: the load runner against that stack's API, in this terminal. */
+async function addLoadTo(running: RunningStack, options: StackOptions, log: LogStream): Promise<number> {
+  if (options.chaos) {
+    throw new UsageError(
+      `--chaos cannot be applied to the running stack from here (its admin token is in its own terminal): use the live dashboard's chaos control (${running.origins.dashboard ?? 'its URL is in that table'})`,
+    );
+  }
+  const load = options.load!;
+  const api = running.origins.api;
+  if (!api) throw new StackRunningError(`${secondStartMessage(running)} (its API is not running, so there is nothing to load)`, running);
+  log.info(`a stack is already running from ${running.dataDir} (pid ${running.supervisorPid}): adding the "${load.shape}" load to it, in this terminal`);
+  const args = ['--shape', load.shape, '--duration', load.duration, '--host', api];
+  if (load.users !== undefined) args.push('--users', String(load.users));
+  const env = { ...process.env, API_URL: api, ...(running.origins.prometheus ? { PROMETHEUS_URL: running.origins.prometheus } : {}) };
+  // Same process group: a Ctrl-C reaches Locust directly, which stops and still writes its files.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'load/cli.ts'), ...args], { cwd: repoRoot, env, stdio: 'inherit' });
+  const ignore = () => undefined;
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', forward);
+  process.on('SIGHUP', forward);
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 130 : 1))));
+}
 
 async function main(): Promise<number> {
   const parsed = parseStackOptions(process.argv.slice(2));
@@ -13,6 +44,12 @@ async function main(): Promise<number> {
     return 0;
   }
   const log = createLogStream((text) => process.stdout.write(text), useColour(process.stdout));
+  const running = findRunningStack(parsed.runtimeDir, parsed.dataDir);
+  if (running) {
+    if (parsed.load) return addLoadTo(running, parsed, log);
+    throw new StackRunningError(secondStartMessage(running), running);
+  }
+
   let exitCode = 0;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
@@ -25,25 +62,21 @@ async function main(): Promise<number> {
     },
   });
 
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
+  const signals = createSignalGate({
+    onStop: (signal) => {
+      log.info(`${signal}: stopping every part (press Ctrl-C again to kill them at once)…`);
+      const started = Date.now();
+      void stack.stop().then(() => {
+        log.info(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        resolveDone();
+      });
+    },
+    onKill: (signal) => {
       log.info(`${signal} again: killing every child now`);
       stack.killNow();
       process.exit(130);
-    }
-    log.info(`${signal}: stopping every part (press Ctrl-C again to kill them at once)…`);
-    const started = Date.now();
-    void stack.stop().then(() => {
-      log.info(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      resolveDone();
-    });
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // A closed terminal: stop like Ctrl-C rather than leave children behind.
-  process.on('SIGHUP', onSignal);
+    },
+  });
 
   log.info(`starting TicketPulse from ${parsed.dataDir} (Ctrl-C stops everything)`);
   try {
@@ -52,9 +85,10 @@ async function main(): Promise<number> {
     await stack.stop();
     throw error;
   }
-  if (signals === 0) {
+  if (!signals.stopping) {
     log.raw(stack.table());
-    log.info(stack.whatStillWorks());
+    // Only when something is missing: on a normal start the table says it all.
+    if (PART_NAMES.some((name) => stack.parts.get(name)?.state !== 'running')) log.info(stack.whatStillWorks());
     if (!stack.anythingRunning()) {
       log.info('nothing is running: exiting');
       await stack.stop();
@@ -68,7 +102,12 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known = error instanceof UsageError || error instanceof ConfigError || error instanceof PortInUseError || error instanceof PortConflictError;
+    const known =
+      error instanceof UsageError ||
+      error instanceof ConfigError ||
+      error instanceof PortInUseError ||
+      error instanceof PortConflictError ||
+      error instanceof StackRunningError;
     const message = error instanceof Error ? error.message : String(error);
     console.error(`ticketpulse: ${known ? message : `failed to start: ${message}`}`);
     process.exit(2);

@@ -8,6 +8,8 @@ import { applyChaos, chaosPresets } from './chaos-presets.js';
 import { createLogStream, paint, useColour } from './log-stream.js';
 import { USAGE, UsageError, parseStackOptions } from './options.js';
 import { PortConflictError, PortInUseError } from './port-check.js';
+import { demoBesideStackMessage, findRunningStack, StackRunningError } from './running-stack.js';
+import { createSignalGate } from './signals.js';
 import { Stack } from './stack.js';
 import { startTraffic, type Traffic } from './traffic.js';
 
@@ -33,6 +35,8 @@ async function main(): Promise<number> {
     return 0;
   }
   if (parsed.load || parsed.chaos) throw new UsageError('the demo drives its own traffic and chaos: drop --load and --chaos');
+  const running = findRunningStack(parsed.runtimeDir, parsed.dataDir);
+  if (running) throw new StackRunningError(demoBesideStackMessage(running), running);
 
   // Presentation timings: "resolved" is sent at the next group_interval tick, so a shorter one
   // lets the audience see it about a minute after the fix instead of up to two.
@@ -43,6 +47,7 @@ async function main(): Promise<number> {
   const log = createLogStream((text) => process.stdout.write(text), colour);
   const say = (text: string) => log.line('demo', paint(colour, '1', text));
   const stack = new Stack(parsed, env, log);
+  stack.command = 'npm run demo';
   let traffic: Traffic | undefined;
   let interrupted = false;
 
@@ -50,16 +55,17 @@ async function main(): Promise<number> {
     await traffic?.stop();
     await stack.stop();
   };
-  const onSignal = () => {
-    if (interrupted) {
+  // One Ctrl-C stops the story and the stack gracefully, however many copies of it arrive (signals.ts).
+  createSignalGate({
+    onStop: () => {
+      interrupted = true;
+      say('stopping… (press Ctrl-C again to kill every part at once)');
+    },
+    onKill: () => {
       stack.killNow();
       process.exit(130);
-    }
-    interrupted = true;
-    say('stopping…');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    },
+  });
 
   const pause = async (ms: number) => {
     const until = Date.now() + ms;
@@ -110,7 +116,8 @@ async function main(): Promise<number> {
 
     const started = Date.now();
     say('2/4 The payment provider gets flaky: one payment in five fails (chaos preset "flaky-payments").');
-    say(`    Watch the purchase failure panel, then Prometheus's alerts page: ${stack.prometheusUrl}/alerts`);
+    const alertsPage = stack.webUis.prometheus?.page('alerts') ?? `${stack.prometheusUrl}/api/v1/alerts`;
+    say(`    Watch the purchase failure panel, then Prometheus's alerts page: ${alertsPage}`);
     await applyChaos(stack.apiUrl, stack.adminToken, chaosPresets['flaky-payments']);
     const firing = await waitForMessages('firing', (m) => m.subject.includes(ALERT) && !/RESOLVED/.test(m.subject), 180_000);
     const seconds = Math.round((Date.now() - started) / 1000);
@@ -124,7 +131,7 @@ async function main(): Promise<number> {
     const resolved = await waitForMessages('resolved', (m) => m.subject.includes(ALERT) && /RESOLVED/.test(m.subject), 240_000);
     say(`    Resolved ${Math.round((Date.now() - healedAt) / 1000)} s after the fix:`);
     for (const message of resolved.slice(0, 2)) say(`    ${message.kind.padEnd(7)} ${message.subject}`);
-    say('The end. Runbook for this alert: docs/runbooks/purchase-failure-rate-high.md');
+    say(`The end. Runbook for this alert: ${stack.parts.get('dashboard')?.state === 'running' ? `${stack.url('dashboard', '/runbooks/')}` : 'docs/runbooks/'}purchase-failure-rate-high.md`);
     await traffic.stop();
     traffic = undefined;
     if (exitWhenDone) {
@@ -145,7 +152,12 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known = error instanceof UsageError || error instanceof ConfigError || error instanceof PortInUseError || error instanceof PortConflictError;
+    const known =
+      error instanceof UsageError ||
+      error instanceof ConfigError ||
+      error instanceof PortInUseError ||
+      error instanceof PortConflictError ||
+      error instanceof StackRunningError;
     console.error(`ticketpulse demo: ${known ? (error as Error).message : `failed: ${(error as Error).message}`}`);
     process.exit(2);
   },

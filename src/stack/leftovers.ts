@@ -2,35 +2,14 @@
 // parts stop themselves (orphan-guard.ts), but Prometheus and Alertmanager would keep running and
 // hold their ports. The previous run's <runtime>/stack.json lists their pids; a pid is only
 // signalled if its command line still names this runtime folder, so a reused pid is never touched.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { commandLine, readStateFile, supervisorAlive } from './state-file.js';
 import { alive } from './supervised-process.js';
-
-interface StateFile {
-  supervisorPid?: number;
-  parts?: Record<string, { pid?: number; state?: string }>;
-}
-
-
-function commandLine(pid: number): string {
-  try {
-    return execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    return '';
-  }
-}
 
 /** Stops what a dead supervisor left behind in `runtimeDir`; returns "name (pid N)" for each. */
 export async function stopLeftovers(runtimeDir: string): Promise<string[]> {
-  let state: StateFile;
-  try {
-    state = JSON.parse(readFileSync(join(runtimeDir, 'stack.json'), 'utf8')) as StateFile;
-  } catch {
-    return [];
-  }
-  if (!state.supervisorPid || alive(state.supervisorPid) && commandLine(state.supervisorPid).includes('stack/')) return [];
+  const state = readStateFile(runtimeDir);
+  if (!state?.supervisorPid || supervisorAlive(state)) return [];
   const stopped: Array<{ name: string; pid: number }> = [];
   for (const [name, part] of Object.entries(state.parts ?? {})) {
     const pid = part.pid;

@@ -18,6 +18,9 @@ import { waitForHealthy } from './health-wait.js';
 import type { LogStream, Source } from './log-stream.js';
 import { UsageError, portSettings, type LogLevel, type PortName, type StackOptions } from './options.js';
 import { stopLeftovers } from './leftovers.js';
+import { findRunningStack, secondStartMessage, StackRunningError } from './running-stack.js';
+import { stateFilePath } from './state-file.js';
+import { detectAlertmanagerUi, detectPrometheusUi, type AlertmanagerUi, type PrometheusUi } from './web-uis.js';
 import { checkPortsFree, type PortClaim } from './port-check.js';
 import { writeRuntimeConfigs, type Receivers } from './runtime-configs.js';
 import { spawnNodeChild, superviseStartedBinary, type SupervisedChild } from './supervised-process.js';
@@ -45,9 +48,9 @@ export interface Part {
 /** What is lost when a part is not running — said whenever one is missing or dies. */
 const IMPACT: Record<PartName, string> = {
   api: 'no tickets can be bought; the dashboard keeps showing what Prometheus saw, and ApiDown fires',
-  dashboard: 'no live dashboard; Prometheus (/graph, /alerts) still shows everything',
+  dashboard: "no live dashboard; Prometheus's own pages still show everything",
   prometheus: 'no metrics are collected and no alerts fire; the dashboard graphs stay empty',
-  alertmanager: 'alerts still show in Prometheus (/alerts) but no notification is sent',
+  alertmanager: "alerts still show on Prometheus's alerts page but no notification is sent",
   sink: 'notifications to the local sink are lost (real receivers, if configured, still get them)',
 };
 
@@ -84,6 +87,12 @@ export class Stack {
   readonly adminToken: string;
   readonly parts = new Map<PartName | 'load', Part>();
   receivers?: Receivers;
+  /** What the installed Prometheus and Alertmanager serve, known once they run. */
+  readonly webUis: { prometheus?: PrometheusUi; alertmanager?: AlertmanagerUi } = {};
+  /** Recorded in stack.json, so a second command can name what runs. */
+  command = 'npm start';
+  /** Only the stack that got past the checks writes stack.json: a refused second start leaves it alone. */
+  private ownsStateFile = false;
   private stopping = false;
   private stopped?: Promise<void>;
   private readonly urlHost: string;
@@ -153,9 +162,12 @@ export class Stack {
     (['api', 'dashboard', 'sinkSmtp', 'sinkHttp'] as const).forEach(claim);
     if (prometheusBin) claim('prometheus');
     if (alertmanagerBin) claim('alertmanager');
+    const running = findRunningStack(options.runtimeDir, options.dataDir);
+    if (running) throw new StackRunningError(secondStartMessage(running), running);
     const leftovers = await stopLeftovers(options.runtimeDir);
     if (leftovers.length) this.log.info(`stopped what a previous, killed run left behind: ${leftovers.join(', ')}`);
     await checkPortsFree(options.host, claims);
+    this.ownsStateFile = true;
 
     const configs = writeRuntimeConfigs({
       runtimeDir: options.runtimeDir,
@@ -242,6 +254,7 @@ export class Stack {
     }
     await Promise.all(starts);
     if (this.stopping) return;
+    await this.detectWebUis();
 
     const api = this.parts.get('api');
     if (api?.state === 'running') {
@@ -323,6 +336,35 @@ export class Stack {
     });
     this.parts.set('load', { name: 'load', state: 'running', child });
     this.log.info(`load scenario "${load.shape}" for ${load.duration} started (pid ${child.pid})`);
+  }
+
+  private async detectWebUis(): Promise<void> {
+    const prometheus = this.parts.get('prometheus');
+    if (prometheus?.state === 'running') {
+      this.webUis.prometheus = await detectPrometheusUi(this.url('prometheus'));
+      prometheus.url = this.webUis.prometheus.page('graph');
+    }
+    const alertmanager = this.parts.get('alertmanager');
+    if (alertmanager?.state === 'running') {
+      this.webUis.alertmanager = await detectAlertmanagerUi(this.url('alertmanager'));
+      alertmanager.url = this.webUis.alertmanager.alertsUrl;
+    }
+  }
+
+  /** Lines under the table: the Prometheus pages that exist here, and where Alertmanager's alerts show without a UI. */
+  private webUiLines(): string[] {
+    const lines: string[] = [];
+    const prometheus = this.webUis.prometheus;
+    if (prometheus && prometheus.kind !== 'none') {
+      lines.push(`Prometheus pages: alerts ${prometheus.page('alerts')} · targets ${prometheus.page('targets')}`);
+    }
+    const alertmanager = this.webUis.alertmanager;
+    if (alertmanager && !alertmanager.hasUi) {
+      lines.push(
+        `Alertmanager has no web UI in this build: its alerts are on the live dashboard (${this.url('dashboard', '/')}) and in \`${alertmanager.amtool.alerts}\`; silences: \`${alertmanager.amtool.silences}\``,
+      );
+    }
+    return lines;
   }
 
   private partUrl(name: PartName): string {
@@ -411,6 +453,7 @@ export class Stack {
     row('Captured notifications', 'sink');
     rows.push({ label: 'Admin token', value: this.adminToken });
     const footer: string[] = [];
+    footer.push(...this.webUiLines());
     if (this.receivers) footer.push(`Alerts go to: email → ${this.receivers.email}; Discord → ${this.receivers.discord}`);
     footer.push(
       `Database: ${this.env.DATABASE_URL?.trim() ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${join(this.options.dataDir, 'pglite')}`}; configs in ${this.options.runtimeDir}`,
@@ -423,8 +466,10 @@ export class Stack {
 
   /** <runtime>/stack.json: urls, pids and states (never the token), for scripts and troubleshooting. */
   private writeStateFile(): void {
+    if (!this.ownsStateFile) return;
     const state = {
       supervisorPid: process.pid,
+      command: this.command,
       parts: Object.fromEntries(
         [...this.parts.values()].map((part) => [
           part.name,
@@ -433,7 +478,7 @@ export class Stack {
       ),
     };
     mkdirSync(this.options.runtimeDir, { recursive: true });
-    writeFileSync(join(this.options.runtimeDir, 'stack.json'), `${JSON.stringify(state, null, 2)}\n`);
+    writeFileSync(stateFilePath(this.options.runtimeDir), `${JSON.stringify(state, null, 2)}\n`);
   }
 
   /** Stops every child (in parallel), SIGKILL after the timeout; safe to call at any time, repeatedly. */

@@ -43,6 +43,8 @@ describe('/metrics', () => {
     ]) {
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), `${name} is exposed`);
     }
+    // HighMemory judges a replica by its database mode.
+    assert.match(text, /^database_info\{kind="postgres"\} 1$/m, 'the database mode is exposed');
     await app.inject({
       method: 'PUT',
       url: '/api/admin/chaos',

@@ -204,9 +204,12 @@ describe('dashboards agree with the alert rules (monitoring/prometheus/rules)', 
     assert.ok(rule, `no alert ${name} in ${RULES_DIR}`);
     return rule;
   };
-  /** Every number an alert compares against with `>`, products such as 512 * 1024 * 1024 evaluated. */
+  /**
+   * Every number an alert compares against with `>`, products such as 512 * 1024 * 1024 evaluated;
+   * also a per-series threshold built as `… * 0 + N` on the right of the comparison (HighMemory).
+   */
   const comparedWith = (expr: string) =>
-    [...expr.matchAll(/>=?\s*([0-9.]+(?:\s*\*\s*[0-9.]+)*)/g)].map(([, product]) =>
+    [...expr.matchAll(/(?:>=?|\*\s*0\s*\+)\s*([0-9.]+(?:\s*\*\s*[0-9.]+)*)/g)].map(([, product]) =>
       product!.split('*').reduce((total, factor) => total * Number(factor.trim()), 1),
     );
   const close = (a: number, b: number) => Math.abs(a - b) < 1e-9;

@@ -3,11 +3,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 import { loadDashboardConfig, resolveDashboardConfig } from '../../src/dashboard/config.js';
+import { localRunbookPath } from '../../src/dashboard/runbooks.js';
 import { startDashboardServer, type DashboardServer } from '../../src/dashboard/server.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../../src/monitoring/alertmanager-process.js';
 import { pickFreePort, startPrometheus, type PrometheusProcess } from '../../src/monitoring/prometheus-process.js';
@@ -184,6 +186,24 @@ describe('live dashboard server proxies', () => {
     assert.equal(response.status, 302);
     assert.equal(response.headers.get('location'), '/?var-job=ticketpulse-api&dashboard=ticketpulse-overview&range=1h');
     assert.equal((await fetch(`${dashboard.url}/d/ticketpulse-overview`)).status, 200);
+  });
+
+  it("serves every rule's runbook at /runbooks/<name>.md, the link alert messages and its alert list use", async () => {
+    const rules = parseYaml(readFileSync(join(ROOT, 'monitoring/prometheus/rules/alerts.yml'), 'utf8')) as {
+      groups: Array<{ rules: Array<{ alert?: string; annotations?: Record<string, string> }> }>;
+    };
+    const links = rules.groups.flatMap((group) => group.rules.flatMap((rule) => (rule.alert ? [rule.annotations!.runbook_url!] : [])));
+    assert.ok(links.length >= 10, 'every alert has a runbook link');
+    for (const link of links) {
+      const path = localRunbookPath(link);
+      const response = await fetch(`${dashboard.url}${path}`);
+      assert.equal(response.status, 200, `${link} → ${path}`);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/plain; charset=utf-8/);
+      assert.match(await response.text(), /^# \w+/m, 'the runbook itself');
+    }
+    assert.equal((await fetch(`${dashboard.url}/runbooks/no-such-alert.md`)).status, 404);
+    assert.equal((await fetch(`${dashboard.url}/runbooks/..%2F..%2Fpackage.json`)).status, 404);
+    assert.equal(localRunbookPath('javascript:alert(1)'), '', 'anything but a runbook file name gives no link');
   });
 
   it('lists and serves the generated Grafana dashboards', async () => {

@@ -13,8 +13,12 @@ import { writeAlertmanagerConfig } from '../../src/monitoring/alertmanager-confi
 import { startAlertmanager, type AlertmanagerProcess, type PostableAlert } from '../../src/monitoring/alertmanager-process.js';
 import { startSink, type Sink, type SinkMessage } from '../../src/sink/sink.js';
 
-const RUNBOOK = 'https://github.com/ticketpulse/ticketpulse/blob/main/docs/runbooks';
+// Where the rules point (only the file name counts) and where messages link: RUNBOOK_BASE_URL.
+const RULE_RUNBOOKS = 'http://localhost:3000/runbooks';
+const RUNBOOK = 'https://wiki.ticketpulse.test/runbooks';
 const DASHBOARD = 'https://grafana.ticketpulse.test/';
+// Longer than the 200 characters the plain-text part used to keep.
+const LONG_DESCRIPTION = `PurchaseFailureRateHigh: current value 42% — ${'the normal background rate is about 2 %, '.repeat(8)}end of description.`;
 let dir: string;
 let sink: Sink;
 let am: AlertmanagerProcess;
@@ -30,7 +34,7 @@ function alert(alertname: string, severity: string, extra: Partial<PostableAlert
     annotations: {
       summary: `${alertname} summary`,
       description: `${alertname}: current value 42%`,
-      runbook_url: `${RUNBOOK}/${alertname.toLowerCase()}.md`,
+      runbook_url: `${RULE_RUNBOOKS}/${alertname.toLowerCase()}.md`,
       dashboard_url: 'http://localhost:3000/d/ticketpulse-overview',
       ...extra.annotations,
     },
@@ -49,6 +53,7 @@ before(async () => {
     DISCORD_WEBHOOK_URL: `${sink.discordWebhookUrl}/123/token`,
     ALERT_EMAIL_TO: 'oncall@ticketpulse.test',
     DASHBOARD_URL: DASHBOARD,
+    RUNBOOK_BASE_URL: RUNBOOK,
     ALERTMANAGER_GROUP_WAIT: '1s',
     ALERTMANAGER_GROUP_INTERVAL: '2s',
   });
@@ -64,7 +69,7 @@ after(async () => {
 describe('alertmanager → sink', () => {
   it('a page reaches email and Discord with name, severity, summary, current value, since when, runbook and dashboard', async () => {
     const startsAt = '2026-01-02T03:04:05.000Z';
-    await am.postAlerts([alert('PurchaseFailureRateHigh', 'page', { startsAt, labels: { instance: 'api-1:8080' } })]);
+    await am.postAlerts([alert('PurchaseFailureRateHigh', 'page', { startsAt, labels: { instance: 'api-1:8080' }, annotations: { description: LONG_DESCRIPTION } })]);
     const email = await sink.waitFor(about('PurchaseFailureRateHigh', 'email'), 20_000);
     const discord = await sink.waitFor(about('PurchaseFailureRateHigh', 'discord'), 20_000);
 
@@ -74,9 +79,13 @@ describe('alertmanager → sink', () => {
       assert.match(message.text, /FIRING since 2026-01-02 03:04:05 UTC · api-1:8080/);
       assert.match(message.text, /Summary: PurchaseFailureRateHigh summary/);
       assert.match(message.text, /Now: PurchaseFailureRateHigh: current value 42%/);
+      // Plain words only: no emoji (boxes where no emoji font exists).
+      assert.doesNotMatch(message.subject + message.text, /\p{Extended_Pictographic}/u);
       assert.match(message.text, new RegExp(`Runbook: ${RUNBOOK}/purchasefailureratehigh\\.md`));
       assert.match(message.text, new RegExp(`Dashboard: ${DASHBOARD}d/ticketpulse-overview$`));
     }
+    assert.ok(email.text.includes(`Now: ${LONG_DESCRIPTION}\n`), `the email's plain-text part keeps the whole description:\n${email.text}`);
+    assert.ok((email.html ?? '').includes('end of description.'), 'and so does its HTML part');
     assert.equal(discord.accepted, true, discord.error);
     assert.equal(discord.subject, email.subject);
     const embed = (discord.payload as { embeds: Array<{ color: number }> }).embeds[0]!;
@@ -92,7 +101,22 @@ describe('alertmanager → sink', () => {
     const discord = await sink.waitFor(about('PurchaseFailureRateHigh', 'discord', 'RESOLVED'), 20_000);
     assert.match(email.subject, /^\[RESOLVED\] PAGE PurchaseFailureRateHigh/);
     assert.match(discord.text, /RESOLVED 03:04:05 → \d\d:\d\d:\d\d UTC/);
+    for (const message of [email, discord]) {
+      assert.match(message.text, /Last while firing: PurchaseFailureRateHigh summary/, 'the stale figures are labelled as such');
+      assert.match(message.text, /Why resolved: the rule's condition no longer holds\. The figures above are the last ones while it was firing\./);
+    }
     assert.equal((discord.payload as { embeds: Array<{ color: number }> }).embeds[0]!.color, 3066993, 'green when resolved');
+  });
+
+  it("a resolution says why in the rule's own words (its `resolved` annotation)", async () => {
+    const why = 'recovered: purchases succeed again, under 10% failing at 1 attempt/s or more over 30s.';
+    const fired = alert('RecoveryWording', 'ticket', { annotations: { resolved: why } });
+    await am.postAlerts([fired]);
+    await sink.waitFor(about('RecoveryWording', 'email'), 20_000);
+    await am.postAlerts([{ ...fired, endsAt: new Date().toISOString() }]);
+    const resolved = await sink.waitFor(about('RecoveryWording', 'email', 'RESOLVED'), 20_000);
+    assert.ok(resolved.text.includes(`Why resolved: ${why} The figures above`), resolved.text);
+    assert.ok((resolved.html ?? '').includes(`Why resolved: ${why}`), 'the HTML part says it too');
   });
 
   it('a ticket is emailed but not posted to Discord; the Watchdog notifies nobody', async () => {

@@ -26,7 +26,8 @@ import {
   type Traffic,
 } from '../support/pipeline.js';
 
-const RUNBOOKS = 'https://github.com/ticketpulse/ticketpulse/blob/main/docs/runbooks';
+// The default RUNBOOK_BASE_URL: the live dashboard's /runbooks/ (DASHBOARD_URL + runbooks/).
+const RUNBOOKS = 'http://127.0.0.1:3000/runbooks';
 const NOTIFY_TIMEOUT_MS = 120_000;
 const SYMPTOMS = /PurchaseFailureRateHigh|HighRequestLatency|SLO(Fast|Slow)Burn/;
 

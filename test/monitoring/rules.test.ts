@@ -15,7 +15,8 @@ import { prometheusRulesDir, shippedPrometheusConfigFile, writePrometheusConfig 
 const run = promisify(execFile);
 const repoRoot = resolve(import.meta.dirname, '../..');
 const testsDir = join(repoRoot, 'monitoring/prometheus/tests');
-const RUNBOOK_PREFIX = 'https://github.com/ticketpulse/ticketpulse/blob/main/';
+// Only the file name counts: messages append it to RUNBOOK_BASE_URL (docs/alerting-pipeline.md).
+const RUNBOOK_PREFIX = 'http://localhost:3000/runbooks/';
 
 interface Rule {
   alert?: string;
@@ -146,8 +147,8 @@ describe('every alert', () => {
       assert.match(annotations.description ?? '', /\{\{ *\$value/, 'description shows the current value');
       assert.match(annotations.dashboard_url ?? '', /^https?:\/\/\S+\/d\/[a-z0-9-]+$/, 'dashboard_url');
       const runbook = annotations.runbook_url ?? '';
-      assert.equal(runbook, `${RUNBOOK_PREFIX}docs/runbooks/${kebab(rule.alert!)}.md`);
-      const path = join(repoRoot, runbook.slice(RUNBOOK_PREFIX.length));
+      assert.equal(runbook, `${RUNBOOK_PREFIX}${kebab(rule.alert!)}.md`);
+      const path = join(repoRoot, 'docs/runbooks', runbook.slice(RUNBOOK_PREFIX.length));
       assert.ok(existsSync(path), `runbook ${path} exists`);
       const text = readFileSync(path, 'utf8');
       assert.match(text, new RegExp(`^# ${rule.alert}\\b`, 'm'), 'the runbook is titled with the alert name');

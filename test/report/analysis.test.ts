@@ -118,3 +118,21 @@ describe('alerts and time to detect', () => {
     ]);
   });
 });
+
+test("the ramp's own judgement decides the knee: the broken stair is the one the shape stopped at", async () => {
+  const { kneeFromJudgement } = await import('../../src/report/ramp-stairs.js');
+  const stair = (n: number, users: number, within: boolean) => ({
+    stair: n, users, startS: n * 10, endS: n * 10 + 10, purchaseAttempts: 100, purchaseFailures: within ? 1 : 9,
+    errorRatio: within ? 0.01 : 0.09, p99Ms: 100, withinObjectives: within,
+  });
+  const knee = kneeFromJudgement(
+    { stairs: [stair(1, 10, true), stair(2, 20, true), stair(3, 30, false)], stoppedAfterStair: 3 },
+    (startS, endS) => (endS - startS) * 50,
+  );
+  assert.equal(knee.knee?.users, 20);
+  assert.equal(knee.broken?.users, 30);
+  assert.equal(knee.knee?.requestsPerS, 50, 'request rate from the history between the stair bounds');
+  const none = kneeFromJudgement({ stairs: [stair(1, 10, false)], stoppedAfterStair: 1 }, () => 0);
+  assert.equal(none.knee, undefined);
+  assert.equal(none.broken?.users, 10);
+});

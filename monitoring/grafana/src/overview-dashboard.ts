@@ -52,7 +52,8 @@ export function buildOverviewDashboard() {
           title: 'Requests / s',
           description: 'All API requests per second (health probes and /metrics excluded).',
           unit: units.RequestsPerSecond,
-          queries: [{ expr: requestsPerSecond, legend: 'requests/s' }],
+          // `or vector(0)`: an idle API that has not answered anything yet has no counters: 0, not "No data".
+          queries: [{ expr: `(${requestsPerSecond}) or vector(0)`, legend: 'requests/s' }],
           thresholds: thresholds('blue'),
           decimals: 1,
           size: HEADLINE,
@@ -61,11 +62,14 @@ export function buildOverviewDashboard() {
       .withPanel(
         statPanel({
           title: 'Purchase error ratio',
-          description: `Purchases answered 5xx (payment failures included) out of purchases not refused with a 4xx. Red from ${
+          description: `Purchases answered 5xx (payment failures included) out of purchases not refused with a 4xx, now. Red from ${
             ALERT_THRESHOLDS.purchaseFailureRatio.value * 100
-          }%, where ${ALERT_THRESHOLDS.purchaseFailureRatio.alert} fires.`,
+          }%, where ${ALERT_THRESHOLDS.purchaseFailureRatio.alert} fires. Says "no purchases" while none are attempted, rather than keep the last ratio.`,
           unit: units.PercentUnit,
-          queries: [{ expr: purchaseFailureRatio, legend: 'failed purchases' }],
+          // `>= 0` drops the NaN of 0/0 (no purchase attempted), so the panel shows its noValue.
+          queries: [{ expr: `(${purchaseFailureRatio}) >= 0`, legend: 'failed purchases', instant: true }],
+          reduce: 'last',
+          noValue: 'no purchases',
           thresholds: thresholds('green', [ALERT_THRESHOLDS.purchaseFailureRatio.value, 'red']),
           decimals: 1,
           min: 0,

@@ -73,6 +73,13 @@ export interface StatOptions {
   max?: number;
   /** Show one value per series with its name (e.g. one per concert). */
   showNames?: boolean;
+  /** Shown instead of "No data" when the query returns nothing (e.g. "no purchases"). */
+  noValue?: string;
+  /**
+   * Grafana's reducer; default lastNotNull. 'last' with an instant query shows what holds NOW: a
+   * ratio whose denominator dropped to 0 must say so, not keep its last value.
+   */
+  reduce?: 'last' | 'lastNotNull';
 }
 
 export function statPanel(options: StatOptions): StatPanelBuilder {
@@ -85,11 +92,12 @@ export function statPanel(options: StatOptions): StatPanelBuilder {
     .colorMode(common.BigValueColorMode.Value)
     .graphMode(options.queries.every((q) => q.instant) ? common.BigValueGraphMode.None : common.BigValueGraphMode.Area)
     .textMode(options.showNames ? common.BigValueTextMode.ValueAndName : common.BigValueTextMode.Value)
-    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs([options.reduce ?? 'lastNotNull']).values(false))
     .height(options.size.h)
     .span(options.size.w)
     .targets(targets(options.queries));
   if (options.showNames) panel.orientation(common.VizOrientation.Horizontal);
+  if (options.noValue !== undefined) panel.noValue(options.noValue);
   if (options.decimals !== undefined) panel.decimals(options.decimals);
   if (options.min !== undefined) panel.min(options.min);
   if (options.max !== undefined) panel.max(options.max);

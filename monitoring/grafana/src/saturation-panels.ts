@@ -18,7 +18,7 @@ export const cpuPanel = (size: Size) =>
 export const memoryPanel = (size: Size) =>
   timeSeriesPanel({
     title: 'Resident memory per instance',
-    description: `Resident set size of each API process. Dashed line: ${ALERT_THRESHOLDS.residentMemoryBytes.alert} threshold.`,
+    description: `Resident set size of each API process. Dashed line: ${ALERT_THRESHOLDS.residentMemoryBytes.alert} threshold with PostgreSQL; a replica on the embedded PGlite (500-900 MiB normally) has its line at 1.5 GiB.`,
     unit: units.BytesIEC,
     queries: [{ expr: `sum by (instance) (${scoped('process_resident_memory_bytes')})`, legend: '{{instance}}' }],
     alertLine: { value: ALERT_THRESHOLDS.residentMemoryBytes.value },

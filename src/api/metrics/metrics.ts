@@ -83,6 +83,14 @@ export function createMetrics() {
       help: 'Queries waiting for a database connection',
       registers: [registry],
     }),
+    // Which database this replica runs on, so rules can judge it accordingly (HighMemory: the
+    // embedded PGlite lives inside the API process and makes its resident memory ~5x larger).
+    databaseInfo: new Gauge({
+      name: 'database_info',
+      help: 'The database this replica uses (always 1): kind is postgres or pglite',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     dbQueryDuration: new Histogram({
       name: 'db_query_duration_seconds',
       help: 'Database statement duration by operation',

@@ -42,8 +42,9 @@ export function createAlertList(container) {
       summary.textContent = alert.summary || alert.description;
       if (alert.description) summary.title = alert.description;
       item.append(badge, name, age, summary);
-      // Only web links: an annotation must not be able to run script in this page.
-      if (/^https?:\/\//i.test(alert.runbookUrl)) {
+      // The server hands over only its own /runbooks/<name>.md paths: an annotation can never run
+      // script in this page or send the reader elsewhere.
+      if (/^\/runbooks\/[a-z0-9-]+\.md$/.test(alert.runbookUrl)) {
         const runbook = document.createElement('a');
         runbook.href = alert.runbookUrl;
         runbook.textContent = 'runbook';

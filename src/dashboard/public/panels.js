@@ -96,7 +96,8 @@ function statView(panel, frame, { gauge }) {
         const showName = textMode === 'value_and_name' || textMode === 'name' || (textMode === 'auto' && series.length > 1);
         if (showName) item.append(el('span', 'stat-name', displayName(config, one)));
         if (textMode !== 'name' && textMode !== 'none') {
-          const text = el('span', 'stat-value', formatValue(value, config.unit, config.decimals));
+          const noValue = value === null && config.noValue ? config.noValue : undefined;
+          const text = el('span', 'stat-value', noValue ?? formatValue(value, config.unit, config.decimals));
           text.dataset.value = value === null ? '' : String(value);
           text.dataset.color = color;
           if (colorMode === 'value') text.style.color = color;
