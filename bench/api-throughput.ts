@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { createTestDatabase } from '../test/support/postgres.js';
 import { tallyConcert } from '../test/support/invariant.js';
 import { freePort, waitUntil } from '../test/support/ports.js';
+import { wrk, type WrkResult } from './lib/wrk.js';
 
 const { values } = parseArgs({
   options: { duration: { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' } },
@@ -30,36 +31,6 @@ const rounds = Number(values.rounds);
 if (!Number.isInteger(duration) || duration < 1 || !Number.isInteger(rounds) || rounds < 1) {
   console.error('bench:api: --duration and --rounds must be positive integers');
   process.exit(2);
-}
-
-interface WrkResult {
-  /** CPU time the API process spent per request served (from its own process_cpu_seconds_total). */
-  cpuMicrosPerRequest?: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx: number;
-  requests: number;
-}
-
-function toMs(text: string): number {
-  const match = /([\d.]+)(us|ms|s)/.exec(text);
-  if (!match) return NaN;
-  const n = Number(match[1]);
-  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
-}
-
-function wrk(url: string, seconds: number, script?: string): WrkResult {
-  const args = ['-t2', '-c64', `-d${seconds}s`, '--latency', ...(script ? ['-s', script] : []), url];
-  const out = execFileSync('wrk', args, { encoding: 'utf8' });
-  const line = (label: string) => new RegExp(`^\\s*${label}\\s+(\\S+)`, 'm').exec(out)?.[1] ?? '';
-  return {
-    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
-    p50Ms: toMs(line('50%')),
-    p99Ms: toMs(line('99%')),
-    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
-    requests: Number(/(\d+) requests in/.exec(out)?.[1]),
-  };
 }
 
 async function processCpuSeconds(url: string): Promise<number> {

@@ -7,7 +7,7 @@
 export class SoldConcerts {
   private ids = new Set<string>();
 
-  constructor(private readonly limit = 500) {}
+  constructor(private readonly limit = 100) {}
 
   note(concertId: string): void {
     if (this.ids.size < this.limit) this.ids.add(concertId);
