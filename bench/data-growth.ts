@@ -20,7 +20,7 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { BUSIEST_SQL, CONCERTS_ON_SALE_SQL, encodeCursor, MERGE_BUSIEST_SQL, type Concert } from '../src/api/concerts/concerts-repository.js';
-import { startApi } from '../test/support/api-process.js';
+import { startBenchApi } from './lib/api.js';
 import { tallyConcert } from '../test/support/invariant.js';
 import { createTestDatabase } from '../test/support/postgres.js';
 import { randomPathsScript, wrk, type WrkResult } from './lib/wrk.js';
@@ -52,7 +52,7 @@ async function seed(client: pg.Client, existing: number, count: number): Promise
       `WITH c AS (
          INSERT INTO concerts (id, name, venue, starts_at, capacity, price_cents, tickets_sold, created_at)
          SELECT gen_random_uuid(), 'Concert ' || g, 'Venue ' || (g % 5000),
-                now() + make_interval(mins => (g * 7919) % 1051200), 1000000, 1000 + g % 9000, 1 + g % 10,
+                now() + make_interval(mins => ((g::bigint * 7919) % 1051200)::int), 1000000, 1000 + g % 9000, 1 + g % 10,
                 timestamptz '2020-01-01' + make_interval(secs => g)
          FROM generate_series($1::int, $2::int) AS g
          RETURNING id, tickets_sold, price_cents
@@ -112,7 +112,7 @@ async function measureLevel(databaseUrl: string, client: pg.Client, total: numbe
     `SELECT id, created_at FROM concerts ORDER BY created_at DESC, id DESC OFFSET ${Math.floor(total / 2)} LIMIT 1`,
   );
   const cursor = encodeCursor({ id: middle!.id, createdAt: middle!.created_at.toISOString() } as Concert);
-  const api = await startApi({ databaseUrl, env: { LOG_LEVEL: 'warn' } });
+  const api = await startBenchApi({ databaseUrl, env: { LOG_LEVEL: 'warn' } });
   try {
     const run = (name: string, url: string, script?: string, connections = 32): WrkResult => {
       process.stderr.write(`[${total}] ${name}\n`);
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   const client = new pg.Client({ connectionString: database.url });
   try {
     // The API's migrations create the schema.
-    await (await startApi({ databaseUrl: database.url, env: { LOG_LEVEL: 'warn' } })).stop();
+    await (await startBenchApi({ databaseUrl: database.url, env: { LOG_LEVEL: 'warn' } })).stop();
     await client.connect();
     const results = [];
     let existing = 0;

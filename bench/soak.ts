@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { loadApiConfig } from '../src/api/config.js';
 import { runLoad } from '../load/run-load.js';
 import { parseDuration, UsageError } from '../load/run-options.js';
-import { startApi } from '../test/support/api-process.js';
+import { startBenchApi } from './lib/api.js';
 import { sampleApi, type ProcessSample } from './lib/exposition.js';
 import { concertsBreakingInvariant } from './lib/invariant.js';
 
@@ -65,7 +65,7 @@ function locustFailures(runDir: string): Record<string, number> {
 async function main(): Promise<void> {
   const { durationS, users } = options();
   const chaos = loadApiConfig({}).chaosDefaults;
-  const api = await startApi({ chaos, env: { LOG_LEVEL: 'warn' } });
+  const api = await startBenchApi({ chaos, env: { LOG_LEVEL: 'warn' } });
   const outDir = mkdtempSync(join(tmpdir(), 'tp-soak-'));
   const samples: ProcessSample[] = [];
   const sampler = setInterval(() => {

@@ -1,7 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+const execFileAsync = promisify(execFile);
 
 /** One wrk run (/usr/bin/wrk): loopback only, bounded by its duration. */
 export interface WrkResult {
@@ -21,9 +24,11 @@ export function toMs(text: string): number {
   return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
 }
 
-export function wrk(url: string, seconds: number, script?: string, { threads = 2, connections = 64 } = {}): WrkResult {
-  const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...(script ? ['-s', script] : []), url];
-  const out = execFileSync('wrk', args, { encoding: 'utf8' });
+function wrkArgs(url: string, seconds: number, script: string | undefined, threads: number, connections: number): string[] {
+  return [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...(script ? ['-s', script] : []), url];
+}
+
+function parseWrk(out: string): WrkResult {
   const line = (label: string) => new RegExp(`^\\s*${label}\\s+(\\S+)`, 'm').exec(out)?.[1] ?? '';
   return {
     requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
@@ -32,6 +37,16 @@ export function wrk(url: string, seconds: number, script?: string, { threads = 2
     non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
     requests: Number(/(\d+) requests in/.exec(out)?.[1]),
   };
+}
+
+export function wrk(url: string, seconds: number, script?: string, { threads = 2, connections = 64 } = {}): WrkResult {
+  return parseWrk(execFileSync('wrk', wrkArgs(url, seconds, script, threads, connections), { encoding: 'utf8' }));
+}
+
+/** The same, without blocking: several wrk processes at once, e.g. one per replica. */
+export async function wrkAsync(url: string, seconds: number, script?: string, { threads = 1, connections = 16 } = {}): Promise<WrkResult> {
+  const { stdout } = await execFileAsync('wrk', wrkArgs(url, seconds, script, threads, connections), { encoding: 'utf8' });
+  return parseWrk(stdout);
 }
 
 /**
