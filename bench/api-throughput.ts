@@ -13,7 +13,7 @@
  *
  * Usage: npm run bench:api [-- --duration 20 --rounds 3]
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,8 @@ import { parseArgs } from 'node:util';
 import { createTestDatabase } from '../test/support/postgres.js';
 import { tallyConcert } from '../test/support/invariant.js';
 import { freePort, waitUntil } from '../test/support/ports.js';
+import { pgbenchPurchase } from './lib/pgbench.js';
+import { wrk, type WrkResult } from './lib/wrk.js';
 
 const { values } = parseArgs({
   options: { duration: { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' } },
@@ -30,36 +32,6 @@ const rounds = Number(values.rounds);
 if (!Number.isInteger(duration) || duration < 1 || !Number.isInteger(rounds) || rounds < 1) {
   console.error('bench:api: --duration and --rounds must be positive integers');
   process.exit(2);
-}
-
-interface WrkResult {
-  /** CPU time the API process spent per request served (from its own process_cpu_seconds_total). */
-  cpuMicrosPerRequest?: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx: number;
-  requests: number;
-}
-
-function toMs(text: string): number {
-  const match = /([\d.]+)(us|ms|s)/.exec(text);
-  if (!match) return NaN;
-  const n = Number(match[1]);
-  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
-}
-
-function wrk(url: string, seconds: number, script?: string): WrkResult {
-  const args = ['-t2', '-c64', `-d${seconds}s`, '--latency', ...(script ? ['-s', script] : []), url];
-  const out = execFileSync('wrk', args, { encoding: 'utf8' });
-  const line = (label: string) => new RegExp(`^\\s*${label}\\s+(\\S+)`, 'm').exec(out)?.[1] ?? '';
-  return {
-    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
-    p50Ms: toMs(line('50%')),
-    p99Ms: toMs(line('99%')),
-    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
-    requests: Number(/(\d+) requests in/.exec(out)?.[1]),
-  };
 }
 
 async function processCpuSeconds(url: string): Promise<number> {
@@ -132,33 +104,6 @@ async function runScenarios(databaseUrl: string, label: string, env: Record<stri
 
 const BATCH = 32;
 
-function pgbench(databaseUrl: string, seconds: number, batch: boolean) {
-  const concertId = execFileSync('psql', [databaseUrl, '-Atc',
-    `INSERT INTO concerts (id, name, venue, starts_at, capacity, price_cents) VALUES (gen_random_uuid(), 'pgbench', 'db', now() + interval '1 year', 1000000, 4200) RETURNING id`,
-  ], { encoding: 'utf8' }).trim().split('\n')[0];
-  const script = join(tmpdir(), 'tp-bench-purchase.sql');
-  // The statements of src/api/orders/orders-repository.ts, verbatim but for the parameters.
-  const n = BATCH;
-  const batchSql = `WITH wanted AS (SELECT * FROM unnest(array(SELECT gen_random_uuid() FROM generate_series(1, ${n})), array_fill(1, ARRAY[${n}]), array_fill('bench@example.com'::text, ARRAY[${n}]), array_fill(NULL::text, ARRAY[${n}])) AS w(id, quantity, customer_email, idempotency_key)),
-sold AS (UPDATE concerts SET tickets_sold = tickets_sold + (SELECT sum(quantity) FROM wanted) WHERE id = '${concertId}' AND capacity - tickets_sold >= (SELECT sum(quantity) FROM wanted) RETURNING id, price_cents)
-INSERT INTO orders (id, concert_id, quantity, total_cents, customer_email, idempotency_key)
-SELECT wanted.id, sold.id, wanted.quantity, sold.price_cents * wanted.quantity, wanted.customer_email, wanted.idempotency_key FROM wanted, sold RETURNING id, concert_id, quantity, total_cents, customer_email, status, created_at;\n`;
-  writeFileSync(
-    script,
-    batch ? batchSql : `WITH sold AS (UPDATE concerts SET tickets_sold = tickets_sold + 1 WHERE id = '${concertId}' AND capacity - tickets_sold >= 1 RETURNING id, price_cents)
-INSERT INTO orders (id, concert_id, quantity, total_cents, customer_email, idempotency_key)
-SELECT gen_random_uuid(), sold.id, 1, sold.price_cents * 1, 'bench@example.com', NULL FROM sold RETURNING id, concert_id, quantity, total_cents, customer_email, status, created_at;\n`,
-  );
-  const out = execFileSync('pgbench', ['-n', '-c', '16', '-j', '2', '-T', String(seconds), '-M', 'prepared', '-f', script, databaseUrl], { encoding: 'utf8' });
-  const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1]);
-  return {
-    statement: batch ? `batch of ${BATCH}` : 'single order',
-    tps,
-    ordersPerSecond: tps * (batch ? BATCH : 1),
-    latencyAvgMs: Number(/latency average = ([\d.]+) ms/.exec(out)?.[1]),
-  };
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 function summarize(runs: WrkResult[]): WrkResult {
   return {
@@ -183,8 +128,8 @@ try {
     }
   }
   console.error(`[pgbench] purchase statements, ${duration}s each`);
-  const single = pgbench(database.url, duration, false);
-  const batched = pgbench(database.url, duration, true);
+  const single = pgbenchPurchase(database.url, { seconds: duration, batch: 'single', clients: 16 });
+  const batched = pgbenchPurchase(database.url, { seconds: duration, batch: BATCH, clients: 16 });
   const onGet = summarize(on.map((r) => r.get));
   const onPost = summarize(on.map((r) => r.post));
   const offGet = summarize(off.map((r) => r.get));

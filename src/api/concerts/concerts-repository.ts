@@ -124,17 +124,49 @@ export class ConcertsRepository {
     return rows.map(toConcert);
   }
 
-  /** For the sell-through gauge: the few concerts with the most tickets sold, and how many are on sale. */
-  async salesSnapshot(top: number): Promise<{ onSale: number; busiest: Concert[] }> {
-    const [counts] = await this.db.query<{ on_sale: number }>(
-      'concerts_on_sale',
-      `SELECT count(*)::int AS on_sale FROM concerts WHERE tickets_sold < capacity AND starts_at > now()`,
-    );
-    const rows = await this.db.query<ConcertRow>(
-      'busiest_concerts',
-      `SELECT ${COLUMNS} FROM concerts WHERE tickets_sold > 0 ORDER BY tickets_sold DESC, id LIMIT $1`,
-      [top],
-    );
-    return { onSale: counts?.on_sale ?? 0, busiest: rows.map(toConcert) };
+  /**
+   * For the business gauges, at a cost that does not grow with the number of concerts or orders
+   * (schema: migration 2). `soldSince` names the concerts this process sold tickets of since its
+   * last call: tickets_sold only grows, so the new leaders are among the stored leaders and those
+   * concerts — a few primary-key lookups, merged into the list every replica shares.
+   */
+  async salesSnapshot(top: number, soldSince: readonly string[]): Promise<{ onSale: number; busiest: Concert[] }> {
+    const [counts] = await this.db.query<{ on_sale: string }>('concerts_on_sale', CONCERTS_ON_SALE_SQL);
+    const rows =
+      soldSince.length > 0
+        ? await this.db.query<ConcertRow>('merge_busiest_concerts', MERGE_BUSIEST_SQL, [soldSince, top])
+        : await this.db.query<ConcertRow>('busiest_concerts', BUSIEST_SQL);
+    return { onSale: Number(counts?.on_sale ?? 0), busiest: rows.map(toConcert) };
   }
 }
+
+/**
+ * Future days and the rest of today's hours from the per-day and per-hour counts, plus the hour in
+ * progress counted through concerts_by_start: rows read are bounded by how far ahead concerts are
+ * sold and by the concerts of one hour, not by the size of the table.
+ */
+export const CONCERTS_ON_SALE_SQL = `
+  SELECT (SELECT coalesce(sum(concerts), 0) FROM concerts_on_sale_by_day WHERE starts_day > concert_start_hour(now()) / 24)
+       + (SELECT coalesce(sum(concerts), 0) FROM concerts_on_sale_by_hour
+          WHERE starts_hour > concert_start_hour(now()) AND starts_hour < (concert_start_hour(now()) / 24 + 1) * 24)
+       + (SELECT count(*) FROM concerts
+          WHERE starts_at > now() AND starts_at < to_timestamp((concert_start_hour(now()) + 1) * 3600)
+            AND tickets_sold < capacity) AS on_sale`;
+
+export const BUSIEST_SQL = `
+  SELECT ${COLUMNS} FROM concerts WHERE id = ANY ((SELECT concert_ids FROM concert_sales_leaders WHERE id = 1)::uuid[])
+  ORDER BY tickets_sold DESC, id`;
+
+/**
+ * One statement, so replicas merging at the same time cannot lose each other's concerts: the
+ * second waits for the first's row lock and then recomputes the list from the row it committed.
+ */
+export const MERGE_BUSIEST_SQL = `
+  WITH merged AS (
+    UPDATE concert_sales_leaders l SET concert_ids = ARRAY(
+      SELECT c.id FROM concerts c WHERE c.id = ANY (l.concert_ids || $1::uuid[]) AND c.tickets_sold > 0
+      ORDER BY c.tickets_sold DESC, c.id LIMIT $2)
+    WHERE l.id = 1 RETURNING l.concert_ids
+  )
+  SELECT ${COLUMNS} FROM concerts WHERE id = ANY ((SELECT concert_ids FROM merged)::uuid[])
+  ORDER BY tickets_sold DESC, id`;

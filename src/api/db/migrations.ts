@@ -46,6 +46,82 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 2,
+    name: 'sales gauges without scanning concerts',
+    // Why this shape: /metrics must cost the same at ten concerts or ten million, and the purchase
+    // statement must not write more. `concerts_on_sale` is kept per start day and per start hour by
+    // triggers that fire only when a concert is created, deleted, moved, or crosses sold-out (a
+    // purchase that leaves a concert on sale runs no trigger: the WHEN clause is false, and the
+    // update stays HOT). The scrape sums the future days (bounded by how far ahead concerts are
+    // sold, not by how many), the rest of today's hours, and counts the hour in progress exactly
+    // through an index on starts_at, which purchases never change. The busiest concerts are a short
+    // list that the API merges at scrape time with the concerts it sold since (see
+    // ConcertsRepository.salesSnapshot): an index on tickets_sold would make every purchase update
+    // non-HOT and write every index of the row again.
+    sql: `
+      CREATE FUNCTION concert_start_hour(starts_at timestamptz) RETURNS bigint
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT floor(extract(epoch FROM starts_at) / 3600)::bigint $$;
+
+      CREATE INDEX concerts_by_start ON concerts (starts_at);
+
+      -- Concerts with tickets left, by the UTC hour and day they start (since the Unix epoch).
+      CREATE TABLE concerts_on_sale_by_hour (starts_hour bigint PRIMARY KEY, concerts bigint NOT NULL);
+      CREATE TABLE concerts_on_sale_by_day (starts_day bigint PRIMARY KEY, concerts bigint NOT NULL);
+
+      CREATE FUNCTION concerts_on_sale_add(hours bigint[], deltas bigint[]) RETURNS void LANGUAGE sql AS $$
+        INSERT INTO concerts_on_sale_by_hour AS b (starts_hour, concerts)
+          SELECT h, sum(d) FROM unnest(hours, deltas) AS u(h, d) GROUP BY h
+          ON CONFLICT (starts_hour) DO UPDATE SET concerts = b.concerts + EXCLUDED.concerts;
+        INSERT INTO concerts_on_sale_by_day AS b (starts_day, concerts)
+          SELECT h / 24, sum(d) FROM unnest(hours, deltas) AS u(h, d) GROUP BY 1
+          ON CONFLICT (starts_day) DO UPDATE SET concerts = b.concerts + EXCLUDED.concerts;
+      $$;
+      SELECT concerts_on_sale_add(array_agg(h), array_agg(n))
+        FROM (SELECT concert_start_hour(starts_at) AS h, count(*) AS n FROM concerts WHERE tickets_sold < capacity GROUP BY 1) c;
+
+      CREATE FUNCTION concerts_on_sale_add_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM concerts_on_sale_add(array_agg(h), array_agg(n))
+          FROM (SELECT concert_start_hour(starts_at) AS h, count(*) AS n FROM inserted WHERE tickets_sold < capacity GROUP BY 1) c;
+        RETURN NULL;
+      END $$;
+      CREATE FUNCTION concerts_on_sale_remove_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM concerts_on_sale_add(array_agg(h), array_agg(-n))
+          FROM (SELECT concert_start_hour(starts_at) AS h, count(*) AS n FROM deleted WHERE tickets_sold < capacity GROUP BY 1) c;
+        RETURN NULL;
+      END $$;
+      CREATE FUNCTION concerts_on_sale_move_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF OLD.tickets_sold < OLD.capacity THEN
+          PERFORM concerts_on_sale_add(ARRAY[concert_start_hour(OLD.starts_at)], ARRAY[-1::bigint]);
+        END IF;
+        IF NEW.tickets_sold < NEW.capacity THEN
+          PERFORM concerts_on_sale_add(ARRAY[concert_start_hour(NEW.starts_at)], ARRAY[1::bigint]);
+        END IF;
+        RETURN NULL;
+      END $$;
+      -- Statement-level with transition tables: a bulk INSERT … SELECT costs one upsert per hour, not per row.
+      CREATE TRIGGER concerts_on_sale_insert AFTER INSERT ON concerts
+        REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION concerts_on_sale_add_inserted();
+      CREATE TRIGGER concerts_on_sale_delete AFTER DELETE ON concerts
+        REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION concerts_on_sale_remove_deleted();
+      CREATE TRIGGER concerts_on_sale_update AFTER UPDATE OF tickets_sold, capacity, starts_at ON concerts
+        FOR EACH ROW
+        WHEN ((OLD.tickets_sold < OLD.capacity) IS DISTINCT FROM (NEW.tickets_sold < NEW.capacity)
+              OR OLD.starts_at IS DISTINCT FROM NEW.starts_at)
+        EXECUTE FUNCTION concerts_on_sale_move_updated();
+
+      -- The concerts with the most tickets sold, best first; one row shared by every replica.
+      CREATE TABLE concert_sales_leaders (
+        id          integer PRIMARY KEY CHECK (id = 1),
+        concert_ids uuid[] NOT NULL
+      );
+      INSERT INTO concert_sales_leaders (id, concert_ids)
+        VALUES (1, ARRAY(SELECT id FROM concerts WHERE tickets_sold > 0 ORDER BY tickets_sold DESC, id LIMIT 5));
+    `,
+  },
 ];
 
 /** Any fixed number works; it only has to be the same for every replica. */

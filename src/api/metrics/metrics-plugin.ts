@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest, onResponseHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { OrderOutcome } from './metrics.js';
+import { SoldConcerts } from './sold-concerts.js';
 
 /** Paths that are not traffic: they would drown the RED figures in scrapes and probes. */
 const UNTRACKED_ROUTES = new Set(['/metrics', '/healthz', '/readyz']);
@@ -22,6 +23,7 @@ declare module 'fastify' {
 async function metricsPlugin(app: FastifyInstance): Promise<void> {
   const { metrics, db, chaos, concerts, config } = app.services;
   const httpMetrics = config.httpMetrics;
+  const soldConcerts = new SoldConcerts();
 
   chaos.onChange((settings) => {
     metrics.chaosFailureRate.set(settings.failureRate);
@@ -76,6 +78,7 @@ async function metricsPlugin(app: FastifyInstance): Promise<void> {
     if (tagged) {
       metrics.orders.inc({ outcome: tagged.outcome });
       if (tagged.outcome === 'confirmed') {
+        soldConcerts.note((request.params as { id: string }).id);
         metrics.ticketsSold.inc(tagged.quantity);
         metrics.revenue.inc(tagged.totalCents);
       }
@@ -88,10 +91,11 @@ async function metricsPlugin(app: FastifyInstance): Promise<void> {
     const pool = db.poolStats();
     metrics.dbInUse.set(pool.inUse);
     metrics.dbWaiting.set(pool.waiting);
+    const sold = soldConcerts.take();
     try {
       // Under overload the scrape must not queue behind purchases: the gauges keep their values.
       if (pool.waiting > 0) throw new Error(`${pool.waiting} statements are waiting for the database`);
-      const snapshot = await concerts.salesSnapshot(5);
+      const snapshot = await concerts.salesSnapshot(5, sold);
       metrics.concertsOnSale.set(snapshot.onSale);
       metrics.sellThrough.reset();
       for (const concert of snapshot.busiest) {
@@ -101,6 +105,7 @@ async function metricsPlugin(app: FastifyInstance): Promise<void> {
         );
       }
     } catch (error) {
+      soldConcerts.restore(sold);
       // Sales gauges keep their last values; the process metrics still matter most in an outage.
       app.log.warn({ err: error }, 'could not refresh sales gauges');
     }
