@@ -1,4 +1,4 @@
-// Removes what the container checks created: every pod, container, network and volume whose name
+// Removes what the container checks created: every pod, container, network, volume and secret whose name
 // starts with the prefix (all carry RESOURCE_PREFIX). Safe to run after a crash or a timeout.
 import { podman, RESOURCE_PREFIX } from './podman.js';
 
@@ -16,6 +16,8 @@ export async function removeLeftovers(prefix = RESOURCE_PREFIX): Promise<string[
     [['ps', '--all', '--format', '{{.Names}}'], (name) => ['rm', '--force', '--time', '0', '--volumes', name]],
     [['network', 'ls', '--format', '{{.Name}}'], (name) => ['network', 'rm', '--force', name]],
     [['volume', 'ls', '--format', '{{.Name}}'], (name) => ['volume', 'rm', '--force', name]],
+    // `podman kube play` turns the YAML's Secrets into podman secrets.
+    [['secret', 'ls', '--format', '{{.Name}}'], (name) => ['secret', 'rm', name]],
   ];
   for (const [list, remove] of kinds) {
     for (const name of await names(list, prefix)) {
@@ -33,5 +35,6 @@ export async function leftovers(prefix: string): Promise<string[]> {
     ...(await names(['ps', '--all', '--format', '{{.Names}}'], prefix)),
     ...(await names(['network', 'ls', '--format', '{{.Name}}'], prefix)),
     ...(await names(['volume', 'ls', '--format', '{{.Name}}'], prefix)),
+    ...(await names(['secret', 'ls', '--format', '{{.Name}}'], prefix)),
   ];
 }

@@ -1,8 +1,9 @@
 // Container checks' command line (CI's container stage runs `images` before the tests):
-//   tsx scripts/containers/cli.ts images   build (or reuse) the base and project images, print timings
+//   tsx scripts/containers/cli.ts images   build (or reuse) the base, project and stand-in images, print timings
 //   tsx scripts/containers/cli.ts check    exit 0 when podman can run containers here, else say why
 //   tsx scripts/containers/cli.ts clean    remove every tp-ci- container, pod, network and volume
 import { ensureProjectImage } from './project-image.js';
+import { ensureStandinImages } from './standin-images.js';
 import { podmanUnavailable } from './podman.js';
 import { removeLeftovers } from './cleanup.js';
 
@@ -26,6 +27,9 @@ async function main(command: string | undefined): Promise<number> {
       const seconds = ((Date.now() - started) / 1000).toFixed(0);
       const how = (built: boolean) => (built ? 'built' : 'cached');
       console.log(`base ${result.baseImage} (${how(result.built.base)}), project ${result.image} key ${result.key} (${how(result.built.project)}) in ${seconds} s`);
+      const standinsStarted = Date.now();
+      const standins = await ensureStandinImages(result.image, (line) => console.log(line));
+      console.log(`stand-ins ${Object.values(standins).join(' ')} in ${((Date.now() - standinsStarted) / 1000).toFixed(0)} s`);
       return 0;
     }
     case 'clean': {

@@ -61,5 +61,13 @@ export async function ensureProjectImage(log: (line: string) => void = () => {})
     '--file', join(REPO_ROOT, 'Dockerfile'),
     REPO_ROOT,
   ], { timeoutMs: 40 * 60_000, echo: process.env.TP_CI_VERBOSE === '1' });
+  await removeOlderBuilds(cached);
   return { image: PROJECT_IMAGE, baseImage: base.image, key, built: { base: base.built, project: true } };
+}
+
+/** With vfs every image is a full copy: keep only the newest build of the project image. */
+async function removeOlderBuilds(keep: string): Promise<void> {
+  const repository = keep.slice(0, keep.lastIndexOf(':'));
+  const tags = (await podman(['images', '--format', '{{.Repository}}:{{.Tag}}', repository])).stdout.split('\n').map((l) => l.trim());
+  for (const tag of tags) if (tag.startsWith(`${repository}:`) && tag !== keep) await podman(['rmi', tag]);
 }
