@@ -35,17 +35,30 @@ const podSpec = (d: K8sObject) => (d as any).spec.template.spec;
 /** The pod (and its container) podman created for a Deployment, and the pod's address. */
 const pods: Record<'api' | 'dashboard', { container: string; ip: string }> = { api: { container: '', ip: '' }, dashboard: { container: '', ip: '' } };
 
+const rename = (name: string) => `${prefix}${name}`;
+/** The Secrets the Deployments reference (created out of band, as docs/deploy.md says). */
+const secrets = { 'ticketpulse-api': { ADMIN_TOKEN: adminToken }, 'ticketpulse-database': { DATABASE_URL: databaseUrl } };
+
+/**
+ * podman 4.3 resolves a secretKeyRef to a podman secret of the same name holding the Secret's `data`
+ * as JSON (key → base64 value; a Secret object inside the played YAML fails to parse), so the
+ * Secrets are created first — out of band, as docs/deploy.md has them created for a cluster.
+ */
+async function createSecrets(): Promise<void> {
+  for (const [name, data] of Object.entries(secrets)) {
+    const file = join(work, `${name}.json`);
+    writeFileSync(file, JSON.stringify(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]))), { mode: 0o600 });
+    await podmanOk(['secret', 'create', rename(name), file]);
+    rmSync(file);
+  }
+}
+
 /**
  * What podman plays: the two Deployments as kustomize built them, except names carry the run's
- * prefix (so nothing collides), one replica each, and the Secrets they reference exist in the file.
+ * prefix (so nothing collides) and one replica each, with the ConfigMaps they mount.
  */
 function playObjects(): unknown[] {
-  const rename = (name: string) => `${prefix}${name}`;
-  const secrets = { 'ticketpulse-api': { ADMIN_TOKEN: adminToken }, 'ticketpulse-database': { DATABASE_URL: databaseUrl } };
-  const out: unknown[] = Object.entries(secrets).map(([name, data]) => ({
-    apiVersion: 'v1', kind: 'Secret', metadata: { name: rename(name) }, type: 'Opaque',
-    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-  }));
+  const out: unknown[] = [];
   for (const deployment of Object.values(deployments)) {
     const copy = structuredClone(deployment) as any;
     copy.metadata = { name: rename(copy.metadata.name), labels: copy.metadata.labels };
@@ -81,6 +94,7 @@ describe('the Kubernetes Deployments played by podman kube play', { skip }, () =
     await podmanOk(['run', '--detach', '--name', postgres, '--network', network, '--ulimit', 'host',
       '--env', 'POSTGRES_USER=ticketpulse', '--env', 'POSTGRES_DB=ticketpulse', '--env', `POSTGRES_PASSWORD=${password}`, POSTGRES_IMAGE]);
     await waitUntil(async () => (await podman(['exec', postgres, 'pg_isready', '-U', 'ticketpulse', '-d', 'ticketpulse'])).code === 0, 90_000, 'PostgreSQL stand-in');
+    await createSecrets();
     writeFileSync(playFile, playObjects().map((o) => stringify(o)).join('---\n'));
     const played = await podman(['kube', 'play', '--network', network, playFile], { timeoutMs: 5 * 60_000 });
     assert.equal(played.code, 0, `podman kube play:\n${played.stderr}${played.stdout}`);
@@ -95,7 +109,6 @@ describe('the Kubernetes Deployments played by podman kube play', { skip }, () =
 
   after(async () => {
     await podman(['kube', 'down', playFile], { timeoutMs: 5 * 60_000 }).catch(() => undefined);
-    await podman(['secret', 'rm', `${prefix}ticketpulse-api`, `${prefix}ticketpulse-database`]).catch(() => undefined);
     await cleanUp(prefix);
     rmSync(work, { recursive: true, force: true });
   });
@@ -162,6 +175,7 @@ describe('the Kubernetes Deployments played by podman kube play', { skip }, () =
     assert.equal(down.code, 0, down.stderr);
     await podmanOk(['rm', '--force', '--time', '0', postgres]);
     await podmanOk(['network', 'rm', network]);
+    for (const name of Object.keys(secrets)) await podmanOk(['secret', 'rm', rename(name)]);
     assert.deepEqual(await leftovers(prefix), []);
   });
 });
