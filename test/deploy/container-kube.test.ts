@@ -55,7 +55,7 @@ async function createSecrets(): Promise<void> {
 
 /**
  * What podman plays: the two Deployments as kustomize built them, except names carry the run's
- * prefix (so nothing collides) and one replica each, with the ConfigMaps they mount.
+ * prefix (so nothing collides) and one replica each, with the ConfigMaps they mount (prefixed too).
  */
 function playObjects(): unknown[] {
   const out: unknown[] = [];
@@ -67,7 +67,12 @@ function playObjects(): unknown[] {
       for (const entry of container.env ?? []) if (entry.valueFrom?.secretKeyRef) entry.valueFrom.secretKeyRef.name = rename(entry.valueFrom.secretKeyRef.name);
     }
     for (const volume of copy.spec.template.spec.volumes ?? []) {
-      if (volume.configMap) out.push(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name));
+      if (!volume.configMap) continue;
+      // podman 4.3 turns a played ConfigMap into a volume of the same name: prefixed, so clean-up finds it.
+      const configMap = structuredClone(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name)!);
+      configMap.metadata = { name: rename(configMap.metadata.name) };
+      volume.configMap.name = configMap.metadata.name;
+      out.push(configMap);
     }
     out.push(copy);
   }
@@ -173,6 +178,11 @@ describe('the Kubernetes Deployments played by podman kube play', { skip }, () =
   test('kube down removes the pods', async () => {
     const down = await podman(['kube', 'down', playFile], { timeoutMs: 5 * 60_000 });
     assert.equal(down.code, 0, down.stderr);
+    const left = await leftovers(prefix);
+    assert.deepEqual(left.filter((name) => name.includes('-pod-')), [], 'no pod or pod container is left');
+    // What this test created itself: the PostgreSQL stand-in, the network, the secrets, and the
+    // volumes podman made of the ConfigMaps (kube down keeps those).
+    for (const name of left.filter((n) => n.includes('grafana-dashboards'))) await podmanOk(['volume', 'rm', name]);
     await podmanOk(['rm', '--force', '--time', '0', postgres]);
     await podmanOk(['network', 'rm', network]);
     for (const name of Object.keys(secrets)) await podmanOk(['secret', 'rm', rename(name)]);
