@@ -10,6 +10,11 @@ ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
 # --- build: the same commands CI runs (test/deploy/app-build.test.ts runs them outside Docker).
 FROM ${NODE_IMAGE} AS build
+# Build-time npm settings for machines behind a registry mirror or a TLS-inspecting proxy (CI passes
+# them and mounts the CA file read-only for the build: scripts/containers/project-image.ts). Declared
+# in the install stages only, so neither value reaches the runtime image or its history.
+ARG NPM_CONFIG_REGISTRY=https://registry.npmjs.org/
+ARG NODE_EXTRA_CA_CERTS=
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -22,6 +27,8 @@ RUN cp -R src/dashboard/public dist/dashboard/public
 
 # --- production dependencies only (no TypeScript, tsx, test or build tooling in the final image).
 FROM ${NODE_IMAGE} AS prod-deps
+ARG NPM_CONFIG_REGISTRY=https://registry.npmjs.org/
+ARG NODE_EXTRA_CA_CERTS=
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

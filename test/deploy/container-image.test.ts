@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { buildOverlay, podTemplates, allContainers, repoRoot } from './helpers/manifests.js';
 import { pinProblem } from './helpers/images.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { buildContextFiles, dockerignorePatterns, ignoredByDockerignore as ignoredBy } from '../../scripts/containers/build-context.js';
 import { freePort } from '../support/ports.js';
 
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
@@ -44,18 +45,7 @@ test('the runtime stage has production dependencies only, a non-root user, a hea
   assert.ok(finalStage.includes('CMD ["node", "dist/api/server.js"]'));
 });
 
-/** .dockerignore semantics: patterns in order, the last match wins, `!` re-includes. */
-function ignoredByDockerignore(path: string): boolean {
-  const patterns = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  let ignored = false;
-  for (const raw of patterns) {
-    const negate = raw.startsWith('!');
-    const pattern = (negate ? raw.slice(1) : raw).replace(/\/$/, '');
-    const regex = new RegExp(`^${pattern.split('**/').map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')).join('(?:.*/)?')}(?:/.*)?$`);
-    if (regex.test(path)) ignored = !negate;
-  }
-  return ignored;
-}
+const ignoredByDockerignore = (path: string) => ignoredBy(dockerignorePatterns(repoRoot), path);
 
 test('the build context holds what the Dockerfile copies and nothing secret', () => {
   const sources = instructions.filter((l) => /^COPY /.test(l) && !/--from=/.test(l)).flatMap((l) => l.split(/\s+/).slice(1, -1).filter((p) => !p.startsWith('--')));
@@ -67,6 +57,10 @@ test('the build context holds what the Dockerfile copies and nothing secret', ()
   for (const path of ['.env', 'node_modules/pg/package.json', '.git/config', 'data/pglite', 'test/api/x.test.ts', 'src/api/app.test.ts', 'runs/x', 'dist/api/server.js']) {
     assert.equal(ignoredByDockerignore(path), true, `${path} is kept out of the image`);
   }
+  // The files the image cache is keyed on (scripts/containers/build-context.ts) are exactly these.
+  const context = buildContextFiles(repoRoot);
+  assert.ok(context.includes('package-lock.json') && context.includes('src/api/server.ts'), 'lock file and sources are in the context');
+  assert.deepEqual(context.filter((file) => /\.test\.ts$|^test\/|^\.env/.test(file)), [], 'no test file or .env in the context');
 });
 
 // --- the app stage, outside Docker
