@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { BinaryNotFoundError, installHint, locateBinary, type MonitoringBinary } from '../monitoring/binaries.js';
 import { startAlertmanager } from '../monitoring/alertmanager-process.js';
 import { startPrometheus } from '../monitoring/prometheus-process.js';
-import { applyChaos, chaosPresets } from './chaos-presets.js';
+import { applyChaos, chaosPresets, describeChaos } from './chaos-presets.js';
 import { waitForHealthy } from './health-wait.js';
 import type { LogStream, Source } from './log-stream.js';
 import { UsageError, portSettings, type LogLevel, type PortName, type StackOptions } from './options.js';
@@ -192,7 +192,8 @@ export class Stack {
         HOST: options.host,
         PORT: String(options.ports.api),
         ADMIN_TOKEN: this.adminToken,
-        ...(usesPostgres ? {} : { DATA_DIR: join(options.dataDir, 'pglite') }),
+        // On PostgreSQL a staged database outage then cuts real connections (docs/faults.md).
+        ...(usesPostgres ? { DATABASE_FAULT_PROXY: this.env.DATABASE_FAULT_PROXY ?? 'true' } : { DATA_DIR: join(options.dataDir, 'pglite') }),
         // Ctrl-C should take seconds, not the API's 10 s production drain budget.
         SHUTDOWN_TIMEOUT_MS: this.env.SHUTDOWN_TIMEOUT_MS ?? '3000',
       }),
@@ -248,9 +249,7 @@ export class Stack {
       if (options.chaos) {
         try {
           const settings = await applyChaos(this.apiUrl, this.adminToken, chaosPresets[options.chaos]);
-          this.log.info(
-            `chaos preset "${options.chaos}": payment failures ${Math.round(settings.failureRate * 100)}%, latency ${settings.latencyMs.min}-${settings.latencyMs.max} ms`,
-          );
+          this.log.info(`chaos preset "${options.chaos}": ${describeChaos(settings)}`);
         } catch (error) {
           this.log.info(`could not apply chaos preset "${options.chaos}": ${(error as Error).message}`);
         }

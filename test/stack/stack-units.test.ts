@@ -64,8 +64,20 @@ test('--load and --chaos are parsed', () => {
   assert.equal(options.chaos, 'flaky-payments');
 });
 
-test('chaos presets: the four documented ones, each valid for PUT /api/admin/chaos', () => {
-  assert.deepEqual(chaosPresetNames, ['calm', 'flaky-payments', 'slow', 'outage']);
+test('chaos presets: the documented ones, each valid for PUT /api/admin/chaos', () => {
+  assert.deepEqual(chaosPresetNames, [
+    'calm',
+    'flaky-payments',
+    'slow',
+    'outage',
+    'db-slow',
+    'db-outage',
+    'memory-leak',
+    'cpu-burn',
+    'event-loop-stalls',
+    'crash-loop',
+    'read-errors',
+  ]);
   for (const name of chaosPresetNames) {
     const { failureRate, latencyMs } = chaosPresets[name];
     assert.ok(failureRate >= 0 && failureRate <= 1, name);

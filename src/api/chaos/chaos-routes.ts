@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errors } from '../errors.js';
-import { ChaosSettingsSchema, problems } from '../http/schemas.js';
+import { withFaultDefaults } from '../config.js';
+import { ChaosInputSchema, ChaosSettingsSchema, problems } from '../http/schemas.js';
 
 function tokensMatch(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -45,9 +46,10 @@ const chaosRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'],
-        summary: 'Change the simulated payment failures and latency, for every replica',
+        summary: 'Stage or heal faults (payment failures, latency, database, memory, CPU, event loop, crash, read errors) on every replica',
+        description: 'Faults left out of the body are healed. Every replica follows within CHAOS_SYNC_INTERVAL_MS.',
         security,
-        body: ChaosSettingsSchema,
+        body: ChaosInputSchema,
         response: { 200: Type.Ref(ChaosSettingsSchema), ...problems(400, 401, 503) },
       },
     },
@@ -56,7 +58,7 @@ const chaosRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (latencyMs.max < latencyMs.min) {
         throw errors.invalidRequest(`body/latencyMs/max must be >= latencyMs.min (${latencyMs.max} < ${latencyMs.min})`);
       }
-      const settings = await chaos.update(request.body);
+      const settings = await chaos.update(withFaultDefaults(request.body));
       request.log.info({ chaos: settings }, 'chaos settings updated by admin');
       return settings;
     },

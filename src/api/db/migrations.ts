@@ -46,6 +46,12 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 2,
+    name: 'staged faults in the chaos settings',
+    // One JSON document: the fault catalogue grows without a migration per fault. Absent keys = healed.
+    sql: `ALTER TABLE chaos_settings ADD COLUMN faults jsonb NOT NULL DEFAULT '{}'::jsonb`,
+  },
 ];
 
 /** Any fixed number works; it only has to be the same for every replica. */
