@@ -11,6 +11,8 @@ type Env = Record<string, string | undefined>;
 export interface LocalAddresses {
   host: string;
   apiPort: number;
+  /** Where each API replica listens (Prometheus scrapes every one); default: the API port itself. */
+  apiReplicaPorts?: number[];
   prometheusPort: number;
   /** Undefined when Alertmanager is not available: Prometheus then runs without an alerting section. */
   alertmanagerPort?: number;
@@ -80,7 +82,7 @@ export function writeRuntimeConfigs(options: {
     receivers = rendered.receivers;
   }
   const prometheusConfig = writePrometheusConfig(join(runtimeDir, 'prometheus.yml'), {
-    apiTargets: [target(addresses.apiPort)],
+    apiTargets: (addresses.apiReplicaPorts ?? [addresses.apiPort]).map(target),
     alertmanagerTargets: addresses.alertmanagerPort === undefined ? [] : [target(addresses.alertmanagerPort)],
     prometheusTarget: target(addresses.prometheusPort),
     scrapeInterval: options.scrapeInterval,

@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BinaryNotFoundError, installHint, locateBinary, type MonitoringBinary } from '../monitoring/binaries.js';
 import { startAlertmanager } from '../monitoring/alertmanager-process.js';
+import { pickFreePort } from '../monitoring/binary-process.js';
 import { startPrometheus } from '../monitoring/prometheus-process.js';
 import { applyChaos, chaosPresets, describeChaos } from './chaos-presets.js';
 import { waitForHealthy } from './health-wait.js';
@@ -157,12 +158,15 @@ export class Stack {
     if (leftovers.length) this.log.info(`stopped what a previous, killed run left behind: ${leftovers.join(', ')}`);
     await checkPortsFree(options.host, claims);
 
+    // Each replica's own port, for Prometheus to scrape; the API port itself is the balancer's.
+    const apiReplicaPorts = await Promise.all(Array.from({ length: options.replicas }, () => pickFreePort(options.host)));
     const configs = writeRuntimeConfigs({
       runtimeDir: options.runtimeDir,
       env: this.env,
       addresses: {
         host: options.host,
         apiPort: options.ports.api,
+        apiReplicaPorts,
         prometheusPort: options.ports.prometheus,
         alertmanagerPort: alertmanagerBin ? options.ports.alertmanager : undefined,
         sinkSmtpPort: options.ports.sinkSmtp,
@@ -187,10 +191,12 @@ export class Stack {
       }),
     );
     starts.push(
-      this.startNodePart('api', 'src/api/server.ts', '/readyz', {
+      // The replica runner: N × src/api/server.ts behind the API port, a crashed one restarted.
+      this.startNodePart('api', 'src/stack/api-replicas.ts', '/readyz', {
         ...common,
         HOST: options.host,
         PORT: String(options.ports.api),
+        API_REPLICA_PORTS: apiReplicaPorts.join(','),
         ADMIN_TOKEN: this.adminToken,
         // On PostgreSQL a staged database outage then cuts real connections (docs/faults.md).
         ...(usesPostgres ? { DATABASE_FAULT_PROXY: this.env.DATABASE_FAULT_PROXY ?? 'true' } : { DATA_DIR: join(options.dataDir, 'pglite') }),
@@ -414,6 +420,7 @@ export class Stack {
     footer.push(
       `Database: ${this.env.DATABASE_URL?.trim() ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${join(this.options.dataDir, 'pglite')}`}; configs in ${this.options.runtimeDir}`,
     );
+    if (this.options.replicas > 1) footer.push(`API: ${this.options.replicas} replicas behind ${this.apiUrl}, each restarted when it crashes`);
     const load = this.parts.get('load');
     if (load?.child) footer.push(`Load: ${this.options.load!.shape} for ${this.options.load!.duration} (pid ${load.child.pid})`);
     footer.push('Ctrl-C stops everything.');

@@ -160,3 +160,14 @@ test('npm start is wired to the stack CLI (--help prints the usage and exits 0)'
   assert.match(stdout, /^usage: npm start -- \[options\]/m);
   assert.match(stdout, /--chaos PRESET/);
 });
+
+test('--replicas: 1 by default, several on PostgreSQL only, a one-line error otherwise', () => {
+  assert.equal(parse([]).replicas, 1);
+  const postgres = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x' };
+  assert.equal(parse(['--replicas', '3'], postgres).replicas, 3);
+  assert.equal(parse([], { ...postgres, API_REPLICAS: '2' }).replicas, 2);
+  assert.throws(() => parse(['--replicas', '2']), /--replicas 2 needs DATABASE_URL/);
+  for (const bad of ['0', '9', 'two', '1.5']) {
+    assert.throws(() => parse(['--replicas', bad], postgres), new RegExp(`--replicas must be a whole number from 1 to 8 \\(got "${bad.replace('.', '\\.')}"\\)`));
+  }
+});
