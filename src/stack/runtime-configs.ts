@@ -21,6 +21,13 @@ export interface LocalAddresses {
   dashboardPort: number;
 }
 
+/** Ports of the exporters this run starts (undefined: not running, so not scraped). */
+export interface ExporterPorts {
+  postgres?: number;
+  node?: number;
+  blackbox?: number;
+}
+
 export interface Receivers {
   /** Where email notifications go, e.g. "local sink (SMTP 127.0.0.1:1025)" or "smtp.example.com:587". */
   email: string;
@@ -68,10 +75,12 @@ export function writeRuntimeConfigs(options: {
   runtimeDir: string;
   addresses: LocalAddresses;
   env: Env;
+  exporters?: ExporterPorts;
   scrapeInterval?: string;
   evaluationInterval?: string;
 }): RuntimeConfigs {
   const { runtimeDir, addresses } = options;
+  const exporters = options.exporters ?? {};
   mkdirSync(runtimeDir, { recursive: true });
   const target = (port: number) => `${addresses.host}:${port}`;
   let alertmanagerConfig: string | undefined;
@@ -85,6 +94,15 @@ export function writeRuntimeConfigs(options: {
     apiTargets: (addresses.apiReplicaPorts ?? [addresses.apiPort]).map(target),
     alertmanagerTargets: addresses.alertmanagerPort === undefined ? [] : [target(addresses.alertmanagerPort)],
     prometheusTarget: target(addresses.prometheusPort),
+    postgresExporterTargets: exporters.postgres ? [target(exporters.postgres)] : [],
+    nodeExporterTargets: exporters.node ? [target(exporters.node)] : [],
+    // Probed through the API port, as a user reaches it (the balancer when there are replicas).
+    blackbox: exporters.blackbox
+      ? {
+          exporter: target(exporters.blackbox),
+          probes: [`http://${target(addresses.apiPort)}/readyz`, `http://${target(addresses.apiPort)}/api/concerts?limit=1`],
+        }
+      : undefined,
     scrapeInterval: options.scrapeInterval,
     evaluationInterval: options.evaluationInterval,
   });
