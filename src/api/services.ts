@@ -10,6 +10,7 @@ import type { Database } from './db/database.js';
 import { createPgliteDatabase } from './db/pglite-database.js';
 import { migrate } from './db/migrations.js';
 import { createPostgresDatabase } from './db/postgres-database.js';
+import { countUnavailability } from './metrics/db-availability.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { OrdersRepository } from './orders/orders-repository.js';
 import { PurchaseBatcher } from './orders/purchase-batcher.js';
@@ -87,7 +88,7 @@ async function servicesPlugin(app: FastifyInstance, { config }: { config: ApiCon
   chaos.startSync(config.chaosSyncIntervalMs);
   const { proxy } = databases;
   if (proxy) chaos.onChange((settings) => proxy.setOutage(settings.database.outage));
-  const db = withDatabaseFaults(databases.app, chaos, { simulateOutage: !proxy });
+  const db = countUnavailability(withDatabaseFaults(databases.app, chaos, { simulateOutage: !proxy }), metrics.dbUnavailable);
 
   const concerts = new ConcertsRepository(db);
   const orders = new OrdersRepository(db);

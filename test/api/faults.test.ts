@@ -167,6 +167,7 @@ describe('database faults on PostgreSQL behind the fault proxy', () => {
     assert.equal(read.status, 503);
     assert.match(read.headers.get('content-type') ?? '', /application\/problem\+json/);
     assert.equal((await buy(api, concert.id)).status, 503);
+    assert.ok((await api.metric('db_unavailable_errors_total')) >= 3, 'every failed statement is counted');
     // At the connection level: the pool's connections are gone (only the control pool, named
     // ticketpulse-api-control, still reaches PostgreSQL for the chaos settings).
     await waitUntil(async () => (await apiConnections()) === 0, 5_000, 'the pool connections to be cut');

@@ -119,6 +119,11 @@ export function createMetrics() {
       help: 'Queries waiting for a database connection',
       registers: [registry],
     }),
+    dbUnavailable: new Counter({
+      name: 'db_unavailable_errors_total',
+      help: 'Application statements that failed because the database could not be reached',
+      registers: [registry],
+    }),
     dbQueryDuration: new Histogram({
       name: 'db_query_duration_seconds',
       help: 'Database statement duration by operation',
@@ -129,6 +134,7 @@ export function createMetrics() {
   };
   for (const outcome of ORDER_OUTCOMES) metrics.orders.inc({ outcome }, 0);
   metrics.ticketsSold.inc(0);
+  metrics.dbUnavailable.inc(0);
   metrics.revenue.inc(0);
   return metrics;
 }
