@@ -139,7 +139,7 @@ export async function runLoad(options: LoadOptions, io: RunLoadIo = {}): Promise
   if (options.chaos.length > 0) {
     before = await getChaos(options.host, adminToken!);
     for (const step of options.chaos) {
-      const settings = { failureRate: step.failureRate, latencyMs: step.latencyMs ?? before.latencyMs };
+      const settings = { ...before, failureRate: step.failureRate, latencyMs: step.latencyMs ?? before.latencyMs };
       chaosTimers.push(setTimeout(() => void applyChaos(settings, step.offsetS, 'scheduled'), step.offsetS * 1000));
     }
   }

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { addChaosLatency } from './chaos/chaos-latency.js';
 import chaosRoutes from './chaos/chaos-routes.js';
+import { addChaosReadErrors } from './chaos/read-errors.js';
 import concertRoutes from './concerts/concert-routes.js';
 import type { ApiConfig } from './config.js';
 import { API_CONTRACT_VERSION } from './contract-version.js';
@@ -91,6 +92,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   await app.register(healthRoutes);
   await app.register(async (publicApi) => {
     addChaosLatency(publicApi);
+    addChaosReadErrors(publicApi);
     await publicApi.register(concertRoutes);
     await publicApi.register(orderRoutes);
   });

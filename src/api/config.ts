@@ -31,6 +31,11 @@ export interface ApiConfig {
   adminToken: string | undefined;
   chaosDefaults: ChaosSettings;
   chaosSyncIntervalMs: number;
+  /**
+   * PostgreSQL only: route the pool through an in-process TCP proxy, so a staged database outage
+   * cuts and refuses real connections instead of being simulated.
+   */
+  databaseFaultProxy: boolean;
   /** Off only to measure what instrumentation costs (bench/); /metrics still answers. */
   httpMetrics: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -38,9 +43,39 @@ export interface ApiConfig {
   shutdownTimeoutMs: number;
 }
 
-export interface ChaosSettings {
+/** The staged faults besides payment failures and request latency; every zero/false means "healed". */
+export interface FaultSettings {
+  /** `slowMs`: time each statement's transaction stays open (locks held) after the statement; `outage`: the database is unreachable. */
+  database: { slowMs: number; outage: boolean };
+  memoryLeak: { mbPerMinute: number };
+  cpuBurn: { threads: number };
+  eventLoopStall: { ms: number; everySeconds: number };
+  /** Each replica exits this long after it starts or learns the setting (0: off), so it crash-loops until healed. */
+  crash: { exitAfterSeconds: number };
+  /** Share of public GET requests answered with a 500. */
+  readErrorRate: number;
+}
+
+export interface ChaosSettings extends FaultSettings {
   failureRate: number;
   latencyMs: { min: number; max: number };
+}
+
+/** What an admin sends: the faults left out are healed. */
+export type ChaosInput = Pick<ChaosSettings, 'failureRate' | 'latencyMs'> & Partial<FaultSettings>;
+
+export const NO_FAULTS: FaultSettings = {
+  database: { slowMs: 0, outage: false },
+  memoryLeak: { mbPerMinute: 0 },
+  cpuBurn: { threads: 0 },
+  eventLoopStall: { ms: 0, everySeconds: 5 },
+  crash: { exitAfterSeconds: 0 },
+  readErrorRate: 0,
+};
+
+/** The full settings for an admin's input: every fault it leaves out is off. */
+export function withFaultDefaults(input: ChaosInput): ChaosSettings {
+  return { ...structuredClone(NO_FAULTS), ...input };
 }
 
 export const MAX_CHAOS_LATENCY_MS = 60_000;
@@ -87,8 +122,10 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     chaosDefaults: {
       failureRate: readNumber(env, 'CHAOS_FAILURE_RATE', 0.02, 0, 1),
       latencyMs: { min: latencyMin, max: latencyMax },
+      ...NO_FAULTS,
     },
     chaosSyncIntervalMs: readInteger(env, 'CHAOS_SYNC_INTERVAL_MS', 1000, 100, 60_000),
+    databaseFaultProxy: readBoolean(env, 'DATABASE_FAULT_PROXY', false),
     httpMetrics: readBoolean(env, 'HTTP_METRICS', true),
     logLevel: readEnum(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),

@@ -1,5 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
+import { startProcessFaults } from './chaos/process-faults.js';
 import { loadApiConfig } from './config.js';
 import { ConfigError } from '../shared/env.js';
 import { redactCredentials } from './redact.js';
@@ -18,6 +19,9 @@ async function main(): Promise<void> {
   }
 
   const app = await buildApp({ config });
+  // Here, not in buildApp: a staged crash must end this process, never a test runner's.
+  const faults = startProcessFaults(app.services.chaos, app.log, { exit: (code) => process.exit(code) });
+  app.addHook('onClose', async () => faults.stop());
   closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down: finishing in-flight requests');

@@ -8,6 +8,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Static } from '@sinclair/typebox';
+import { ChaosInputSchema } from '../api/http/schemas.js';
 import type { DashboardConfig } from './config.js';
 import { DashboardNotFoundError, listDashboards, loadDashboard } from './dashboards.js';
 import { createScrapeIntervalReader } from './prometheus-settings.js';
@@ -49,25 +51,9 @@ const PROMETHEUS_ROUTES: Record<string, { path: string; params: string[] }> = {
   labels: { path: '/api/v1/labels', params: ['match[]', 'start', 'end'] },
 };
 
-interface ChaosBody {
-  failureRate: number;
-  latencyMs: { min: number; max: number };
-}
-
-const ChaosBodySchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['failureRate', 'latencyMs'],
-  properties: {
-    failureRate: { type: 'number', minimum: 0, maximum: 1 },
-    latencyMs: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['min', 'max'],
-      properties: { min: { type: 'integer', minimum: 0 }, max: { type: 'integer', minimum: 0 } },
-    },
-  },
-} as const;
+// The API's own schema for PUT /api/admin/chaos: the page's mistakes are caught here, by the same rules.
+type ChaosBody = Static<typeof ChaosInputSchema>;
+const ChaosBodySchema = ChaosInputSchema;
 
 export async function buildDashboardApp(config: DashboardConfig): Promise<FastifyInstance> {
   // Panels poll every 5 s: per-request logs would drown everything else.
@@ -196,9 +182,9 @@ export async function buildDashboardApp(config: DashboardConfig): Promise<Fastif
     const response = await api.request('/api/admin/chaos', {
       method: 'PUT',
       headers: { authorization: `Bearer ${config.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ failureRate, latencyMs }),
+      body: JSON.stringify(request.body),
     });
-    request.log.info({ failureRate, latencyMs, status: response.status }, 'chaos settings changed from the dashboard');
+    request.log.info({ chaos: request.body, status: response.status }, 'chaos settings changed from the dashboard');
     return relayChaos(reply, response.status, response.body);
   });
 

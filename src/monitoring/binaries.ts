@@ -9,6 +9,9 @@ export const MonitoringBinary = {
   promtool: 'promtool',
   alertmanager: 'alertmanager',
   amtool: 'amtool',
+  postgresExporter: 'postgres_exporter',
+  nodeExporter: 'node_exporter',
+  blackboxExporter: 'blackbox_exporter',
 } as const;
 export type MonitoringBinary = (typeof MonitoringBinary)[keyof typeof MonitoringBinary];
 
@@ -38,7 +41,23 @@ const specs: Record<MonitoringBinary, BinarySpec> = {
     install: alertmanagerInstall,
   },
   amtool: { envVar: 'AMTOOL_BIN', candidates: ['amtool'], install: alertmanagerInstall },
+  // Debian prefixes the exporters with prometheus-; Homebrew and the upstream tarballs do not.
+  postgres_exporter: exporterSpec('POSTGRES_EXPORTER_BIN', 'postgres-exporter', 'postgres_exporter'),
+  node_exporter: exporterSpec('NODE_EXPORTER_BIN', 'node-exporter', 'node_exporter'),
+  blackbox_exporter: exporterSpec('BLACKBOX_EXPORTER_BIN', 'blackbox-exporter', 'blackbox_exporter'),
 };
+
+function exporterSpec(envVar: string, debianSuffix: string, upstreamName: string): BinarySpec {
+  return {
+    envVar,
+    candidates: [`prometheus-${debianSuffix}`, upstreamName],
+    install: {
+      linux: `sudo apt-get install prometheus-${debianSuffix} (Debian/Ubuntu)`,
+      darwin: `brew install ${upstreamName}`,
+      other: `download it from https://prometheus.io/download/#${upstreamName}`,
+    },
+  };
+}
 
 export class BinaryNotFoundError extends Error {
   readonly binary: MonitoringBinary;

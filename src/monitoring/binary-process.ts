@@ -94,9 +94,14 @@ export async function startBinaryProcess(options: {
   where: ListenAndData;
   readyTimeoutMs: number;
   onLog?: (line: string) => void;
+  /** What answers 200 once it serves; Prometheus and Alertmanager have /-/ready, exporters only /metrics. */
+  readyPath?: string;
+  /** Its environment; default: this process's. */
+  env?: NodeJS.ProcessEnv;
 }): Promise<BinaryProcess> {
   const { name, binary, where } = options;
-  const child = spawn(binary, options.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const readyPath = options.readyPath ?? '/-/ready';
+  const child = spawn(binary, options.args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   live.add(child);
   installExitHook();
 
@@ -158,7 +163,7 @@ export async function startBinaryProcess(options: {
       throw failure(`exited with code ${child.exitCode ?? child.signalCode} before it was ready`);
     }
     try {
-      const response = await fetch(`${where.url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
+      const response = await fetch(`${where.url}${readyPath}`, { signal: AbortSignal.timeout(1_000) });
       await response.arrayBuffer();
       if (response.ok) break;
     } catch {
@@ -166,7 +171,7 @@ export async function startBinaryProcess(options: {
     }
     if (Date.now() > deadline) {
       await stop();
-      throw failure(`was not ready at ${where.url}/-/ready within ${options.readyTimeoutMs} ms`);
+      throw failure(`was not ready at ${where.url}${readyPath} within ${options.readyTimeoutMs} ms`);
     }
     await sleep(100);
   }

@@ -19,6 +19,9 @@ export const PrometheusJob = {
   api: 'ticketpulse-api',
   alertmanager: 'alertmanager',
   prometheus: 'prometheus',
+  postgres: 'postgres',
+  node: 'node',
+  blackbox: 'blackbox',
 } as const;
 
 export interface RenderPrometheusConfigOptions {
@@ -28,6 +31,12 @@ export interface RenderPrometheusConfigOptions {
   alertmanagerTargets: string[];
   /** host:port Prometheus itself listens on (its self-scrape target). */
   prometheusTarget: string;
+  /** host:port of postgres_exporter; omitted or [] = no postgres job (e.g. on PGlite). */
+  postgresExporterTargets?: string[];
+  /** host:port of node_exporter; omitted or [] = no node job. */
+  nodeExporterTargets?: string[];
+  /** blackbox_exporter's host:port and the URLs it probes; omitted = no blackbox job. */
+  blackbox?: { exporter: string; probes: string[] };
   /** Rule files or globs; default: the shipped `rule_files`, made absolute. */
   ruleFiles?: string[];
   /** e.g. '1s' to shorten a test; default: the shipped 5s. */
@@ -75,6 +84,9 @@ export function renderPrometheusConfig(options: RenderPrometheusConfigOptions): 
   checkTargets('apiTargets', options.apiTargets);
   checkTargets('alertmanagerTargets', options.alertmanagerTargets);
   checkTargets('prometheusTarget', [options.prometheusTarget]);
+  checkTargets('postgresExporterTargets', options.postgresExporterTargets ?? []);
+  checkTargets('nodeExporterTargets', options.nodeExporterTargets ?? []);
+  if (options.blackbox) checkTargets('blackbox.exporter', [options.blackbox.exporter]);
   if (options.apiTargets.length === 0) throw new Error('apiTargets: at least one API target is needed');
   for (const [name, value] of [
     ['scrapeInterval', options.scrapeInterval],
@@ -107,6 +119,9 @@ export function renderPrometheusConfig(options: RenderPrometheusConfigOptions): 
     [PrometheusJob.api, options.apiTargets],
     [PrometheusJob.alertmanager, options.alertmanagerTargets],
     [PrometheusJob.prometheus, [options.prometheusTarget]],
+    [PrometheusJob.postgres, options.postgresExporterTargets ?? []],
+    [PrometheusJob.node, options.nodeExporterTargets ?? []],
+    [PrometheusJob.blackbox, options.blackbox?.probes ?? []],
   ];
   for (const [jobName, targets] of jobs) {
     const job = findJob(doc, jobName);
@@ -117,6 +132,15 @@ export function renderPrometheusConfig(options: RenderPrometheusConfigOptions): 
     } else {
       setStaticTargets(doc, job, targets);
     }
+  }
+
+  const blackboxJob = findJob(doc, PrometheusJob.blackbox);
+  if (options.blackbox && blackboxJob) {
+    // The last relabelling sends every probe to the exporter: point it at this run's exporter.
+    const relabels = blackboxJob.get('relabel_configs') as YAMLSeq<YAMLMap>;
+    const toExporter = relabels.items.find((rule) => rule.get('target_label') === '__address__');
+    if (!toExporter) throw new Error(`${sourceFile}: the blackbox job has no __address__ relabelling`);
+    toExporter.set('replacement', options.blackbox.exporter);
   }
 
   if (options.alertmanagerTargets.length === 0) {

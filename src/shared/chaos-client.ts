@@ -1,8 +1,8 @@
 // Reads and changes an API's chaos settings (GET/PUT /api/admin/chaos with the admin token): the one
 // client the launcher, the demo and the load runner share.
-import type { ChaosSettings } from '../api/config.js';
+import type { ChaosInput, ChaosSettings } from '../api/config.js';
 
-async function call(method: 'GET' | 'PUT', apiUrl: string, adminToken: string, settings?: ChaosSettings): Promise<ChaosSettings> {
+async function call(method: 'GET' | 'PUT', apiUrl: string, adminToken: string, settings?: ChaosInput): Promise<ChaosSettings> {
   const response = await fetch(`${apiUrl}/api/admin/chaos`, {
     method,
     headers: { authorization: `Bearer ${adminToken}`, ...(settings ? { 'content-type': 'application/json' } : {}) },
@@ -19,6 +19,6 @@ export function getChaos(apiUrl: string, adminToken: string): Promise<ChaosSetti
 }
 
 /** Throws with the API's answer when it refuses. */
-export function putChaos(apiUrl: string, adminToken: string, settings: ChaosSettings): Promise<ChaosSettings> {
+export function putChaos(apiUrl: string, adminToken: string, settings: ChaosInput): Promise<ChaosSettings> {
   return call('PUT', apiUrl, adminToken, settings);
 }

@@ -9,6 +9,9 @@ const COLOURS = {
   prometheus: '33', // yellow
   alertmanager: '35', // magenta
   sink: '32', // green
+  'pg-exporter': '33', // the exporters share Prometheus's yellow
+  'nd-exporter': '33',
+  'bb-exporter': '33',
   load: '90', // grey
   demo: '1;32', // bold green
 } as const;

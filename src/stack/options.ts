@@ -36,6 +36,8 @@ export interface StackOptions {
   runtimeDir: string;
   load?: { shape: LoadShape; duration: string; users?: number };
   chaos?: ChaosPresetName;
+  /** API processes behind the API port; each is restarted when it crashes. */
+  replicas: number;
   /** Passed to the children: API and dashboard (pino), Prometheus and Alertmanager (--log.level). */
   logLevel: LogLevel;
   /** Prometheus scrape/evaluation intervals; default: the shipped ones (5s). */
@@ -58,6 +60,8 @@ export const USAGE = `usage: npm start -- [options]
   --load SHAPE            start a Locust scenario once the API is up: ${LOAD_SHAPES.join(', ')}
   --load-duration D       how long the scenario runs (default 10m), e.g. 90s, 5m
   --load-users N          peak simulated users (default: the shape's own)
+  --replicas N            API processes behind the API port, 1 to 8 (default 1; env API_REPLICAS);
+                          more than 1 needs DATABASE_URL (PostgreSQL). A crashed one is restarted.
   --chaos PRESET          set the API's chaos once it is up:
 ${describeChaosPresets().map((line) => `                            ${line}`).join('\n')}
   -h, --help              this text
@@ -88,6 +92,8 @@ function readPort(name: PortName, flagValue: string | undefined, env: Env): numb
   return setting.default;
 }
 
+const MAX_REPLICAS = 8;
+
 const DURATION = /^(\d+(ms|s|m|h))+$/;
 
 function readDuration(name: string, raw: string | undefined): string | undefined {
@@ -110,6 +116,7 @@ export function parseStackOptions(argv: string[], env: Env = process.env, cwd = 
         'load-duration': { type: 'string' },
         'load-users': { type: 'string' },
         chaos: { type: 'string' },
+        replicas: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -150,6 +157,15 @@ export function parseStackOptions(argv: string[], env: Env = process.env, cwd = 
     throw new UsageError(`--chaos must be one of ${chaosPresetNames.join(', ')} (got "${chaos}")`);
   }
 
+  const replicasRaw = flag('replicas') ?? present(env.API_REPLICAS) ?? '1';
+  if (!/^\d+$/.test(replicasRaw) || Number(replicasRaw) < 1 || Number(replicasRaw) > MAX_REPLICAS) {
+    throw new UsageError(`--replicas must be a whole number from 1 to ${MAX_REPLICAS} (got "${replicasRaw}")`);
+  }
+  const replicas = Number(replicasRaw);
+  if (replicas > 1 && !present(env.DATABASE_URL)) {
+    throw new UsageError(`--replicas ${replicas} needs DATABASE_URL (PostgreSQL): an embedded PGlite database belongs to one process`);
+  }
+
   const logLevel = present(env.LOG_LEVEL) ?? 'warn';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new UsageError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
@@ -162,6 +178,7 @@ export function parseStackOptions(argv: string[], env: Env = process.env, cwd = 
     runtimeDir: resolve(dataDir, '.runtime'),
     load,
     chaos: chaos as ChaosPresetName | undefined,
+    replicas,
     logLevel: logLevel as LogLevel,
     scrapeInterval: readDuration('PROMETHEUS_SCRAPE_INTERVAL', present(env.PROMETHEUS_SCRAPE_INTERVAL)),
     evaluationInterval: readDuration('PROMETHEUS_EVALUATION_INTERVAL', present(env.PROMETHEUS_EVALUATION_INTERVAL)),

@@ -11,12 +11,21 @@ type Env = Record<string, string | undefined>;
 export interface LocalAddresses {
   host: string;
   apiPort: number;
+  /** Where each API replica listens (Prometheus scrapes every one); default: the API port itself. */
+  apiReplicaPorts?: number[];
   prometheusPort: number;
   /** Undefined when Alertmanager is not available: Prometheus then runs without an alerting section. */
   alertmanagerPort?: number;
   sinkSmtpPort: number;
   sinkHttpPort: number;
   dashboardPort: number;
+}
+
+/** Ports of the exporters this run starts (undefined: not running, so not scraped). */
+export interface ExporterPorts {
+  postgres?: number;
+  node?: number;
+  blackbox?: number;
 }
 
 export interface Receivers {
@@ -66,10 +75,12 @@ export function writeRuntimeConfigs(options: {
   runtimeDir: string;
   addresses: LocalAddresses;
   env: Env;
+  exporters?: ExporterPorts;
   scrapeInterval?: string;
   evaluationInterval?: string;
 }): RuntimeConfigs {
   const { runtimeDir, addresses } = options;
+  const exporters = options.exporters ?? {};
   mkdirSync(runtimeDir, { recursive: true });
   const target = (port: number) => `${addresses.host}:${port}`;
   let alertmanagerConfig: string | undefined;
@@ -80,9 +91,18 @@ export function writeRuntimeConfigs(options: {
     receivers = rendered.receivers;
   }
   const prometheusConfig = writePrometheusConfig(join(runtimeDir, 'prometheus.yml'), {
-    apiTargets: [target(addresses.apiPort)],
+    apiTargets: (addresses.apiReplicaPorts ?? [addresses.apiPort]).map(target),
     alertmanagerTargets: addresses.alertmanagerPort === undefined ? [] : [target(addresses.alertmanagerPort)],
     prometheusTarget: target(addresses.prometheusPort),
+    postgresExporterTargets: exporters.postgres ? [target(exporters.postgres)] : [],
+    nodeExporterTargets: exporters.node ? [target(exporters.node)] : [],
+    // Probed through the API port, as a user reaches it (the balancer when there are replicas).
+    blackbox: exporters.blackbox
+      ? {
+          exporter: target(exporters.blackbox),
+          probes: [`http://${target(addresses.apiPort)}/readyz`, `http://${target(addresses.apiPort)}/api/concerts?limit=1`],
+        }
+      : undefined,
     scrapeInterval: options.scrapeInterval,
     evaluationInterval: options.evaluationInterval,
   });

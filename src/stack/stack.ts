@@ -11,9 +11,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BinaryNotFoundError, installHint, locateBinary, type MonitoringBinary } from '../monitoring/binaries.js';
+import { startBlackboxExporter, startNodeExporter, startPostgresExporter } from '../monitoring/exporter-process.js';
 import { startAlertmanager } from '../monitoring/alertmanager-process.js';
+import { pickFreePort } from '../monitoring/binary-process.js';
 import { startPrometheus } from '../monitoring/prometheus-process.js';
-import { applyChaos, chaosPresets } from './chaos-presets.js';
+import { applyChaos, chaosPresets, describeChaos } from './chaos-presets.js';
 import { waitForHealthy } from './health-wait.js';
 import type { LogStream, Source } from './log-stream.js';
 import { UsageError, portSettings, type LogLevel, type PortName, type StackOptions } from './options.js';
@@ -30,8 +32,17 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..'
 
 type Env = Record<string, string | undefined>;
 
+/** The exporters, by part name (short: log prefixes are 12 characters wide) and binary. */
+const EXPORTERS = {
+  'pg-exporter': 'postgres_exporter',
+  'nd-exporter': 'node_exporter',
+  'bb-exporter': 'blackbox_exporter',
+} as const satisfies Record<string, MonitoringBinary>;
+type ExporterPart = keyof typeof EXPORTERS;
+const EXPORTER_PARTS = Object.keys(EXPORTERS) as ExporterPart[];
+
 /** The long-running parts, in the order the table lists them. */
-export const PART_NAMES = ['api', 'dashboard', 'prometheus', 'alertmanager', 'sink'] as const;
+export const PART_NAMES = ['api', 'dashboard', 'prometheus', 'alertmanager', 'sink', ...EXPORTER_PARTS] as const;
 export type PartName = (typeof PART_NAMES)[number];
 
 export type PartState = 'starting' | 'running' | 'missing' | 'failed' | 'exited' | 'stopped';
@@ -52,6 +63,9 @@ const IMPACT: Record<PartName, string> = {
   prometheus: 'no metrics are collected and no alerts fire; the dashboard graphs stay empty',
   alertmanager: "alerts still show on Prometheus's alerts page but no notification is sent",
   sink: 'notifications to the local sink are lost (real receivers, if configured, still get them)',
+  'pg-exporter': 'no database metrics (connections, locks, transactions); the database alerts stay silent',
+  'nd-exporter': 'no host metrics (CPU, memory, disk, network); the host alerts stay silent',
+  'bb-exporter': 'no probes from outside the API; the probe alerts stay silent',
 };
 
 const TITLES: Record<PartName | 'load', string> = {
@@ -60,6 +74,9 @@ const TITLES: Record<PartName | 'load', string> = {
   prometheus: 'Prometheus',
   alertmanager: 'Alertmanager',
   sink: 'notification sink',
+  'pg-exporter': 'postgres_exporter',
+  'nd-exporter': 'node_exporter',
+  'bb-exporter': 'blackbox_exporter',
   load: 'load scenario',
 };
 
@@ -96,6 +113,7 @@ export class Stack {
   private stopping = false;
   private stopped?: Promise<void>;
   private readonly urlHost: string;
+  private exporterPorts: Partial<Record<ExporterPart, number>> = {};
 
   constructor(
     readonly options: StackOptions,
@@ -134,12 +152,16 @@ export class Stack {
   }
 
   private locate(binary: 'prometheus' | 'alertmanager'): string | undefined {
+    return this.locateFor(binary, binary);
+  }
+
+  private locateFor(part: PartName, binary: MonitoringBinary): string | undefined {
     try {
       return locateBinary(binary, this.env as NodeJS.ProcessEnv);
     } catch (error) {
       if (!(error instanceof BinaryNotFoundError)) throw error;
       const line = missingBinaryLine(binary, error);
-      this.parts.set(binary, { name: binary, state: 'missing', reason: `${binary} not found (see the install line above)` });
+      this.parts.set(part, { name: part, state: 'missing', reason: `${binary} not found (see the install line above)` });
       this.log.info(`${binary} is not installed, starting without it: ${line}`);
       return undefined;
     }
@@ -153,6 +175,19 @@ export class Stack {
     const { options } = this;
     const prometheusBin = this.locate('prometheus');
     const alertmanagerBin = this.locate('alertmanager');
+    const usesPostgres = Boolean(this.env.DATABASE_URL?.trim());
+    // The database exporter only where there is a database server to watch (not PGlite).
+    const exporterBins = Object.fromEntries(
+      EXPORTER_PARTS.filter((part) => part !== 'pg-exporter' || usesPostgres).flatMap((part) => {
+        const binary = this.locateFor(part, EXPORTERS[part]);
+        return binary ? [[part, binary]] : [];
+      }),
+    ) as Partial<Record<ExporterPart, string>>;
+    // Free ports, not the conventional 9187/9100/9115: Debian's packages start system services there.
+    const exporterPorts = Object.fromEntries(
+      await Promise.all(Object.keys(exporterBins).map(async (part) => [part, await pickFreePort(options.host)] as const)),
+    ) as Partial<Record<ExporterPart, number>>;
+    this.exporterPorts = exporterPorts;
 
     const claims: PortClaim[] = [];
     const claim = (name: PortName) => {
@@ -169,24 +204,31 @@ export class Stack {
     await checkPortsFree(options.host, claims);
     this.ownsStateFile = true;
 
+    // Each replica's own port, for Prometheus to scrape; the API port itself is the balancer's.
+    const apiReplicaPorts = await Promise.all(Array.from({ length: options.replicas }, () => pickFreePort(options.host)));
     const configs = writeRuntimeConfigs({
       runtimeDir: options.runtimeDir,
       env: this.env,
       addresses: {
         host: options.host,
         apiPort: options.ports.api,
+        apiReplicaPorts,
         prometheusPort: options.ports.prometheus,
         alertmanagerPort: alertmanagerBin ? options.ports.alertmanager : undefined,
         sinkSmtpPort: options.ports.sinkSmtp,
         sinkHttpPort: options.ports.sinkHttp,
         dashboardPort: options.ports.dashboard,
       },
+      exporters: {
+        postgres: exporterPorts['pg-exporter'],
+        node: exporterPorts['nd-exporter'],
+        blackbox: exporterPorts['bb-exporter'],
+      },
       scrapeInterval: options.scrapeInterval,
       evaluationInterval: options.evaluationInterval,
     });
     this.receivers = configs.receivers;
 
-    const usesPostgres = Boolean(this.env.DATABASE_URL?.trim());
     const common = { ...this.env, LOG_LEVEL: options.logLevel } as NodeJS.ProcessEnv;
     const starts: Array<Promise<void>> = [];
 
@@ -199,12 +241,15 @@ export class Stack {
       }),
     );
     starts.push(
-      this.startNodePart('api', 'src/api/server.ts', '/readyz', {
+      // The replica runner: N × src/api/server.ts behind the API port, a crashed one restarted.
+      this.startNodePart('api', 'src/stack/api-replicas.ts', '/readyz', {
         ...common,
         HOST: options.host,
         PORT: String(options.ports.api),
+        API_REPLICA_PORTS: apiReplicaPorts.join(','),
         ADMIN_TOKEN: this.adminToken,
-        ...(usesPostgres ? {} : { DATA_DIR: join(options.dataDir, 'pglite') }),
+        // On PostgreSQL a staged database outage then cuts real connections (docs/faults.md).
+        ...(usesPostgres ? { DATABASE_FAULT_PROXY: this.env.DATABASE_FAULT_PROXY ?? 'true' } : { DATA_DIR: join(options.dataDir, 'pglite') }),
         // Ctrl-C should take seconds, not the API's 10 s production drain budget.
         SHUTDOWN_TIMEOUT_MS: this.env.SHUTDOWN_TIMEOUT_MS ?? '3000',
       }),
@@ -252,6 +297,27 @@ export class Stack {
         ),
       );
     }
+    for (const part of EXPORTER_PARTS) {
+      const binary = exporterBins[part];
+      if (!binary) continue;
+      const exporterOptions = {
+        binary,
+        host: options.host,
+        port: exporterPorts[part],
+        onLog: (line: string) => this.log.line(part, line),
+        readyTimeoutMs: options.startTimeoutMs,
+        extraArgs: [`--log.level=${binaryLogLevel(options.logLevel)}`],
+      };
+      starts.push(
+        this.startBinaryPart(part, () =>
+          part === 'pg-exporter'
+            ? startPostgresExporter({ ...exporterOptions, databaseUrl: this.env.DATABASE_URL!.trim() })
+            : part === 'nd-exporter'
+              ? startNodeExporter(exporterOptions)
+              : startBlackboxExporter(exporterOptions),
+        ),
+      );
+    }
     await Promise.all(starts);
     if (this.stopping) return;
     await this.detectWebUis();
@@ -261,9 +327,7 @@ export class Stack {
       if (options.chaos) {
         try {
           const settings = await applyChaos(this.apiUrl, this.adminToken, chaosPresets[options.chaos]);
-          this.log.info(
-            `chaos preset "${options.chaos}": payment failures ${Math.round(settings.failureRate * 100)}%, latency ${settings.latencyMs.min}-${settings.latencyMs.max} ms`,
-          );
+          this.log.info(`chaos preset "${options.chaos}": ${describeChaos(settings)}`);
         } catch (error) {
           this.log.info(`could not apply chaos preset "${options.chaos}": ${(error as Error).message}`);
         }
@@ -276,7 +340,7 @@ export class Stack {
     this.watchForExits();
   }
 
-  private async startNodePart(name: PartName, file: string, healthPath: string, env: NodeJS.ProcessEnv): Promise<void> {
+  private async startNodePart(name: 'api' | 'dashboard' | 'sink', file: string, healthPath: string, env: NodeJS.ProcessEnv): Promise<void> {
     const part: Part = { name, state: 'starting', url: this.partUrl(name) };
     this.parts.set(name, part);
     if (this.stopping) return;
@@ -301,7 +365,7 @@ export class Stack {
   }
 
   private async startBinaryPart(
-    name: 'prometheus' | 'alertmanager',
+    name: 'prometheus' | 'alertmanager' | ExporterPart,
     start: () => Promise<{ pid: number; recentLogs(): string[]; stop(): Promise<void> }>,
   ): Promise<void> {
     const part: Part = { name, state: 'starting', url: this.partUrl(name) };
@@ -379,6 +443,8 @@ export class Stack {
         return this.url('alertmanager', '/');
       case 'sink':
         return this.url('sinkHttp', '/');
+      default:
+        return `http://${this.urlHost}:${this.exporterPorts[name] ?? 0}/metrics`;
     }
   }
 
@@ -427,6 +493,7 @@ export class Stack {
     const down: string[] = [];
     for (const name of PART_NAMES) {
       const part = this.parts.get(name);
+      if (!part && (EXPORTER_PARTS as readonly string[]).includes(name)) continue; // not needed in this run
       if (part?.state === 'running') running.push(`${TITLES[name]} ${part.url}`);
       else down.push(TITLES[name]);
     }
@@ -458,6 +525,13 @@ export class Stack {
     footer.push(
       `Database: ${this.env.DATABASE_URL?.trim() ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${join(this.options.dataDir, 'pglite')}`}; configs in ${this.options.runtimeDir}`,
     );
+    const exporters = EXPORTER_PARTS.flatMap((name) => {
+      const part = this.parts.get(name);
+      if (!part) return [];
+      return [`${TITLES[name]} ${part.state === 'running' ? part.url : `NOT RUNNING (${part.reason ?? part.state})`}`];
+    });
+    if (exporters.length) footer.push(`Exporters: ${exporters.join('; ')}`);
+    if (this.options.replicas > 1) footer.push(`API: ${this.options.replicas} replicas behind ${this.apiUrl}, each restarted when it crashes`);
     const load = this.parts.get('load');
     if (load?.child) footer.push(`Load: ${this.options.load!.shape} for ${this.options.load!.duration} (pid ${load.child.pid})`);
     footer.push('Ctrl-C stops everything.');
@@ -502,7 +576,9 @@ export class Stack {
   killNow(): void {
     for (const child of this.children()) {
       try {
-        process.kill(child.name === 'prometheus' || child.name === 'alertmanager' ? child.pid : -child.pid, 'SIGKILL');
+        // The binaries are single processes; the Node parts lead process groups of their own.
+        const single = ['prometheus', 'alertmanager', ...EXPORTER_PARTS].includes(child.name);
+        process.kill(single ? child.pid : -child.pid, 'SIGKILL');
       } catch {
         // gone
       }

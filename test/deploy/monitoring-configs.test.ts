@@ -84,7 +84,13 @@ describe('Kubernetes (overlays local and external-db share components/monitoring
     assert.equal(job.kubernetes_sd_configs[0].role, 'pod');
     // The same jobs and cadence as the compose config, so rules and dashboards mean the same thing.
     const compose = parse(readFileSync(join(repoRoot, 'monitoring/prometheus/prometheus.yml'), 'utf8'));
-    assert.deepEqual(config.scrape_configs.map((j: any) => j.job_name).sort(), compose.scrape_configs.map((j: any) => j.job_name).sort());
+    // The exporters' jobs (issue #12) run under npm start and compose; their Kubernetes manifests
+    // are not written yet (docs/deploy.md), so the in-cluster config does not scrape them yet.
+    const notYetInKubernetes = new Set(['postgres', 'node', 'blackbox']);
+    assert.deepEqual(
+      config.scrape_configs.map((j: any) => j.job_name).sort(),
+      compose.scrape_configs.map((j: any) => j.job_name).filter((name: string) => !notYetInKubernetes.has(name)).sort(),
+    );
     assert.deepEqual(config.global, compose.global);
   });
 

@@ -66,6 +66,31 @@ describe('renderPrometheusConfig', () => {
     assert.ok(readdirSync(dirname(pattern)).filter((name) => name.endsWith('.yml')).length >= 2);
   });
 
+  it('scrapes the exporters it is given, and leaves their jobs out otherwise', () => {
+    const none = parse(renderPrometheusConfig(local)) as Config;
+    for (const name of ['postgres', 'node', 'blackbox']) assert.equal(job(none, name), undefined, `no ${name} job without its exporter`);
+    const probes = ['http://127.0.0.1:18080/readyz', 'http://127.0.0.1:18080/api/concerts?limit=1'];
+    const rendered = parse(
+      renderPrometheusConfig({
+        ...local,
+        postgresExporterTargets: ['127.0.0.1:19187'],
+        nodeExporterTargets: ['127.0.0.1:19100'],
+        blackbox: { exporter: '127.0.0.1:19115', probes },
+      }),
+    ) as Config;
+    assert.deepEqual(job(rendered, 'postgres')?.static_configs, [{ targets: ['127.0.0.1:19187'] }]);
+    assert.deepEqual(job(rendered, 'node')?.static_configs, [{ targets: ['127.0.0.1:19100'] }]);
+    const blackbox = job(rendered, 'blackbox') as unknown as {
+      static_configs: unknown;
+      params: unknown;
+      relabel_configs: Array<Record<string, unknown>>;
+    };
+    assert.deepEqual(blackbox.static_configs, [{ targets: probes }]);
+    assert.deepEqual(blackbox.params, { module: ['http_2xx'] });
+    assert.deepEqual(blackbox.relabel_configs?.at(-1), { target_label: '__address__', replacement: '127.0.0.1:19115' });
+    assert.throws(() => renderPrometheusConfig({ ...local, nodeExporterTargets: ['no-port'] }), /nodeExporterTargets: "no-port" is not host:port/);
+  });
+
   it('shortens intervals when asked, lowering the scrape timeout with them', () => {
     const rendered = parse(renderPrometheusConfig({ ...local, scrapeInterval: '1s', evaluationInterval: '2s' })) as Config;
     assert.equal(rendered.global.scrape_interval, '1s');

@@ -131,7 +131,8 @@ describe('every alert', () => {
     for (const required of [
       'PurchaseFailureRateHigh', 'HighRequestLatency', 'AvailabilitySLOFastBurn', 'AvailabilitySLOSlowBurn',
       'LatencySLOFastBurn', 'LatencySLOSlowBurn', 'ApiDown', 'ApiAbsent', 'HighCpu', 'HighMemory',
-      'EventLoopLag', 'Watchdog',
+      'EventLoopLag', 'Watchdog', 'DatabaseUnreachable', 'DatabaseSlow', 'DbPoolSaturated', 'ApiRestarting',
+      'MemoryGrowing', 'EventLoopStalls', 'HostCpuHigh', 'HostMemoryLow', 'ProbeFailing',
     ]) {
       assert.ok(names.includes(required), `${required} exists`);
     }

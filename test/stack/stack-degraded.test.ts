@@ -112,7 +112,12 @@ test('the same port for two parts, or a bad port value: one line naming them', {
   const chaos = runStackCli(['--chaos', 'meltdown'], cleanEnv());
   running.push({ stack: chaos, pids: [] });
   assert.equal((await chaos.exited).code, 2);
-  assert.match(chaos.output(), /^ticketpulse: --chaos must be one of calm, flaky-payments, slow, outage \(got "meltdown"\)$/m);
+  assert.match(chaos.output(), /^ticketpulse: --chaos must be one of calm, flaky-payments, slow, outage, db-slow, .*, read-errors \(got "meltdown"\)$/m);
+
+  const replicas = runStackCli(['--replicas', '2'], cleanEnv());
+  running.push({ stack: replicas, pids: [] });
+  assert.equal((await replicas.exited).code, 2);
+  assert.match(replicas.output(), /^ticketpulse: --replicas 2 needs DATABASE_URL \(PostgreSQL\)/m);
 });
 
 test('a supervisor killed with SIGKILL: the Node parts stop themselves, the next start stops the leftover binaries', { timeout: 150_000 }, async () => {

@@ -64,8 +64,20 @@ test('--load and --chaos are parsed', () => {
   assert.equal(options.chaos, 'flaky-payments');
 });
 
-test('chaos presets: the four documented ones, each valid for PUT /api/admin/chaos', () => {
-  assert.deepEqual(chaosPresetNames, ['calm', 'flaky-payments', 'slow', 'outage']);
+test('chaos presets: the documented ones, each valid for PUT /api/admin/chaos', () => {
+  assert.deepEqual(chaosPresetNames, [
+    'calm',
+    'flaky-payments',
+    'slow',
+    'outage',
+    'db-slow',
+    'db-outage',
+    'memory-leak',
+    'cpu-burn',
+    'event-loop-stalls',
+    'crash-loop',
+    'read-errors',
+  ]);
   for (const name of chaosPresetNames) {
     const { failureRate, latencyMs } = chaosPresets[name];
     assert.ok(failureRate >= 0 && failureRate <= 1, name);
@@ -147,4 +159,15 @@ test('npm start is wired to the stack CLI (--help prints the usage and exits 0)'
   const { stdout } = await promisify(execFile)('npm', ['start', '--silent', '--', '--help'], { cwd: new URL('../../', import.meta.url).pathname, timeout: 50_000 });
   assert.match(stdout, /^usage: npm start -- \[options\]/m);
   assert.match(stdout, /--chaos PRESET/);
+});
+
+test('--replicas: 1 by default, several on PostgreSQL only, a one-line error otherwise', () => {
+  assert.equal(parse([]).replicas, 1);
+  const postgres = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x' };
+  assert.equal(parse(['--replicas', '3'], postgres).replicas, 3);
+  assert.equal(parse([], { ...postgres, API_REPLICAS: '2' }).replicas, 2);
+  assert.throws(() => parse(['--replicas', '2']), /--replicas 2 needs DATABASE_URL/);
+  for (const bad of ['0', '9', 'two', '1.5']) {
+    assert.throws(() => parse(['--replicas', bad], postgres), new RegExp(`--replicas must be a whole number from 1 to 8 \\(got "${bad.replace('.', '\\.')}"\\)`));
+  }
 });

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { freePort, waitUntil } from './ports.js';
 
-export interface ChaosInput {
-  failureRate: number;
-  latencyMs: { min: number; max: number };
-}
+import type { ChaosInput } from '../../src/api/config.js';
+
+/** What an admin sends to PUT /api/admin/chaos: the faults left out are healed. */
+export type { ChaosInput };
 
 export interface RunningApi {
   url: string;
@@ -19,6 +19,8 @@ export interface RunningApi {
   /** Everything the API printed so far (JSON log lines). */
   output(): string;
   setChaos(chaos: ChaosInput): Promise<void>;
+  /** The value of one unlabelled series in its /metrics exposition. */
+  metric(name: string): Promise<number>;
   /** SIGTERM, wait for exit; returns the exit code. Drops the test database unless `keepDatabase`. */
   stop(): Promise<number | null>;
 }
@@ -104,6 +106,12 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
         body: JSON.stringify(settings),
       });
       if (!response.ok) throw new Error(`setChaos failed: ${response.status} ${await response.text()}`);
+    },
+    async metric(name) {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+      if (!line) throw new Error(`no series ${name} in /metrics`);
+      return Number(line.slice(name.length + 1));
     },
     async stop() {
       if (child.exitCode === null) {

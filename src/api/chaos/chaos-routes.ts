@@ -3,7 +3,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errors } from '../errors.js';
-import { ChaosSettingsSchema, problems } from '../http/schemas.js';
+import { withFaultDefaults } from '../config.js';
+import { ChaosInputSchema, ChaosSettingsSchema, problems } from '../http/schemas.js';
 
 function tokensMatch(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -46,13 +47,14 @@ const chaosRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'],
-        summary: 'Change the simulated payment failures and latency, for every replica',
+        summary: 'Stage or heal faults (payment failures, latency, database, memory, CPU, event loop, crash, read errors) on every replica',
+        description: 'Faults left out of the body are healed. Every replica follows within CHAOS_SYNC_INTERVAL_MS.',
         operationId: 'updateChaosSettings',
         security,
-        body: ChaosSettingsSchema,
+        body: ChaosInputSchema,
         response: {
           200: Type.Ref(ChaosSettingsSchema),
-          ...problems('invalid-request', 'unauthorized', 'payload-too-large', 'unsupported-media-type', 'service-unavailable'),
+          ...problems('invalid-request', 'unauthorized', 'payload-too-large', 'unsupported-media-type', 'service-unavailable', 'database-timeout', 'overloaded'),
         },
       },
     },
@@ -61,7 +63,7 @@ const chaosRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (latencyMs.max < latencyMs.min) {
         throw errors.invalidRequest(`body/latencyMs/max must be >= latencyMs.min (${latencyMs.max} < ${latencyMs.min})`);
       }
-      const settings = await chaos.update(request.body);
+      const settings = await chaos.update(withFaultDefaults(request.body));
       request.log.info({ chaos: settings }, 'chaos settings updated by admin');
       return settings;
     },

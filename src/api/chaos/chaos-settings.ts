@@ -1,11 +1,18 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { ChaosSettings } from '../config.js';
+import { NO_FAULTS, withFaultDefaults, type ChaosSettings, type FaultSettings } from '../config.js';
 import type { Database } from '../db/database.js';
 
 interface ChaosRow {
   failure_rate: number;
   latency_min_ms: number;
   latency_max_ms: number;
+  faults: Partial<FaultSettings>;
+}
+
+function faultsOf(settings: ChaosSettings): FaultSettings {
+  const { failureRate: _rate, latencyMs: _latency, ...faults } = settings;
+  return faults;
 }
 
 /**
@@ -39,11 +46,16 @@ export class ChaosSettingsStore {
   async sync(): Promise<void> {
     const [row] = await this.db.query<ChaosRow>(
       'chaos_settings',
-      'SELECT failure_rate, latency_min_ms, latency_max_ms FROM chaos_settings WHERE id = 1',
+      'SELECT failure_rate, latency_min_ms, latency_max_ms, faults FROM chaos_settings WHERE id = 1',
     );
     this.apply(
       row
-        ? { failureRate: row.failure_rate, latencyMs: { min: row.latency_min_ms, max: row.latency_max_ms } }
+        ? withFaultDefaults({
+            failureRate: row.failure_rate,
+            latencyMs: { min: row.latency_min_ms, max: row.latency_max_ms },
+            // A replica older or newer than the writer ignores keys it does not know.
+            ...pickKnownFaults(row.faults),
+          })
         : this.defaults,
     );
   }
@@ -51,10 +63,10 @@ export class ChaosSettingsStore {
   async update(settings: ChaosSettings): Promise<ChaosSettings> {
     await this.db.query(
       'chaos_settings_update',
-      `INSERT INTO chaos_settings (id, failure_rate, latency_min_ms, latency_max_ms, updated_at)
-       VALUES (1, $1, $2, $3, now())
-       ON CONFLICT (id) DO UPDATE SET failure_rate = $1, latency_min_ms = $2, latency_max_ms = $3, updated_at = now()`,
-      [settings.failureRate, settings.latencyMs.min, settings.latencyMs.max],
+      `INSERT INTO chaos_settings (id, failure_rate, latency_min_ms, latency_max_ms, faults, updated_at)
+       VALUES (1, $1, $2, $3, $4, now())
+       ON CONFLICT (id) DO UPDATE SET failure_rate = $1, latency_min_ms = $2, latency_max_ms = $3, faults = $4, updated_at = now()`,
+      [settings.failureRate, settings.latencyMs.min, settings.latencyMs.max, JSON.stringify(faultsOf(settings))],
     );
     this.apply(settings);
     return settings;
@@ -85,15 +97,26 @@ export class ChaosSettingsStore {
     return min + (max - min) * this.random() ** 8;
   }
 
+  /** True when a share of public reads should fail right now. */
+  readFails(): boolean {
+    return this.current.readErrorRate > 0 && this.random() < this.current.readErrorRate;
+  }
+
   private apply(settings: ChaosSettings): void {
-    const changed =
-      settings.failureRate !== this.current.failureRate ||
-      settings.latencyMs.min !== this.current.latencyMs.min ||
-      settings.latencyMs.max !== this.current.latencyMs.max;
+    // Deep comparison ignores key order, which jsonb does not keep.
+    const changed = !isDeepStrictEqual(settings, this.current);
     this.current = settings;
     if (changed) {
       this.logger.info({ chaos: settings }, 'chaos settings changed');
       for (const listener of this.listeners) listener(settings);
     }
   }
+}
+
+function pickKnownFaults(stored: Partial<FaultSettings> | null): Partial<FaultSettings> {
+  const known: Record<string, unknown> = {};
+  for (const key of Object.keys(NO_FAULTS)) {
+    if (stored && Object.hasOwn(stored, key)) known[key] = (stored as Record<string, unknown>)[key];
+  }
+  return known as Partial<FaultSettings>;
 }

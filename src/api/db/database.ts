@@ -10,6 +10,11 @@ export interface Database {
    * prepared statement, so the hot paths are parsed once per connection.
    */
   query<Row = Record<string, unknown>>(name: string, text: string, values?: unknown[]): Promise<Row[]>;
+  /**
+   * Chaos hook (database slowness): the same statement inside a transaction that stays open
+   * `holdMs` after it, so its row locks are held that much longer and contention is real.
+   */
+  queryHolding<Row = Record<string, unknown>>(name: string, text: string, values: unknown[] | undefined, holdMs: number): Promise<Row[]>;
   /** Runs `work` on one connection holding a session-level advisory lock. */
   withAdvisoryLock<T>(key: number, work: (run: (text: string) => Promise<void>) => Promise<T>): Promise<T>;
   poolStats(): { inUse: number; waiting: number };

@@ -122,6 +122,12 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
         VALUES (1, ARRAY(SELECT id FROM concerts WHERE tickets_sold > 0 ORDER BY tickets_sold DESC, id LIMIT 5));
     `,
   },
+  {
+    version: 3,
+    name: 'staged faults in the chaos settings',
+    // One JSON document: the fault catalogue grows without a migration per fault. Absent keys = healed.
+    sql: `ALTER TABLE chaos_settings ADD COLUMN faults jsonb NOT NULL DEFAULT '{}'::jsonb`,
+  },
 ];
 
 /** Any fixed number works; it only has to be the same for every replica. */

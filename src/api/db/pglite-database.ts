@@ -60,9 +60,27 @@ export async function createPgliteDatabase({ dataDir, lockTimeoutMs, observe }: 
     }
   }
 
+  async function queryHolding<Row>(name: string, text: string, values: unknown[] = [], holdMs: number): Promise<Row[]> {
+    const started = performance.now();
+    pending += 1;
+    try {
+      // pg_sleep would block this whole process (PGlite runs in it); a timer inside the transaction
+      // holds PGlite's single connection instead, so every other statement waits behind it.
+      return await db.transaction(async (tx) => {
+        const result = await tx.query(text, values);
+        await new Promise((resolve) => setTimeout(resolve, holdMs));
+        return result.rows as Row[];
+      });
+    } finally {
+      pending -= 1;
+      observe(name, (performance.now() - started) / 1000);
+    }
+  }
+
   return {
     kind: 'pglite',
     query,
+    queryHolding,
     async withAdvisoryLock(_key, work) {
       // One process owns a PGlite folder, so there is no other replica to exclude.
       return work(async (text) => {

@@ -90,9 +90,37 @@ export function createPostgresDatabase({ url, poolSize, statementTimeoutMs, lock
     }
   }
 
+  async function queryHolding<Row>(name: string, text: string, values: unknown[] = [], holdMs: number): Promise<Row[]> {
+    const started = performance.now();
+    running += 1;
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await pool.connect();
+      await client.query('BEGIN');
+      try {
+        const result = await client.query({ name, text, values });
+        // Server-side, so the session shows as an open transaction holding its locks (pg_stat_activity).
+        await client.query('SELECT pg_sleep($1)', [holdMs / 1000]);
+        await client.query('COMMIT');
+        return result.rows as Row[];
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } catch (error) {
+      if (isConnectionError(error)) throw new DatabaseUnavailableError(error);
+      throw error;
+    } finally {
+      client?.release();
+      running -= 1;
+      observe(name, (performance.now() - started) / 1000);
+    }
+  }
+
   return {
     kind: 'postgres',
     query,
+    queryHolding,
     async withAdvisoryLock(key, work) {
       const client = await pool.connect();
       try {

@@ -82,18 +82,69 @@ export const OrderHeadersSchema = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });
 
+const LatencySchema = Type.Object(
+  {
+    min: Type.Integer({ minimum: 0, maximum: 60_000 }),
+    max: Type.Integer({ minimum: 0, maximum: 60_000 }),
+  },
+  { additionalProperties: false },
+);
+
+/** The staged faults; each `default` is "healed", so an admin sends only the faults it wants. */
+const faultSchemas = {
+  database: Type.Object(
+    {
+      slowMs: Type.Integer({ minimum: 0, maximum: 10_000, description: 'Time each statement keeps its transaction (and locks) open' }),
+      outage: Type.Boolean({ description: 'The database is unreachable (real connection cuts with DATABASE_FAULT_PROXY on PostgreSQL)' }),
+    },
+    { additionalProperties: false, default: { slowMs: 0, outage: false } },
+  ),
+  memoryLeak: Type.Object(
+    { mbPerMinute: Type.Number({ minimum: 0, maximum: 1_000, description: 'Memory retained per minute, per replica, until healed' }) },
+    { additionalProperties: false, default: { mbPerMinute: 0 } },
+  ),
+  cpuBurn: Type.Object(
+    { threads: Type.Integer({ minimum: 0, maximum: 8, description: 'Worker threads spinning at 100 % CPU, per replica' }) },
+    { additionalProperties: false, default: { threads: 0 } },
+  ),
+  eventLoopStall: Type.Object(
+    {
+      ms: Type.Integer({ minimum: 0, maximum: 10_000, description: 'How long each stall blocks the event loop' }),
+      everySeconds: Type.Number({ minimum: 0.1, maximum: 3_600 }),
+    },
+    { additionalProperties: false, default: { ms: 0, everySeconds: 5 } },
+  ),
+  crash: Type.Object(
+    {
+      exitAfterSeconds: Type.Integer({
+        minimum: 0,
+        maximum: 3_600,
+        description: 'Each replica exits this long after starting or learning it (0: off): a crash loop until healed',
+      }),
+    },
+    { additionalProperties: false, default: { exitAfterSeconds: 0 } },
+  ),
+  readErrorRate: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Share of public GET requests answered with a 500' }),
+};
+
 export const ChaosSettingsSchema = Type.Object(
+  { failureRate: Type.Number({ minimum: 0, maximum: 1 }), latencyMs: LatencySchema, ...faultSchemas },
+  { additionalProperties: false, $id: 'ChaosSettings' },
+);
+
+/** PUT body: the faults left out are healed (filled with their defaults by validation). */
+export const ChaosInputSchema = Type.Object(
   {
     failureRate: Type.Number({ minimum: 0, maximum: 1 }),
-    latencyMs: Type.Object(
-      {
-        min: Type.Integer({ minimum: 0, maximum: 60_000 }),
-        max: Type.Integer({ minimum: 0, maximum: 60_000 }),
-      },
-      { additionalProperties: false },
-    ),
+    latencyMs: LatencySchema,
+    database: Type.Optional(faultSchemas.database),
+    memoryLeak: Type.Optional(faultSchemas.memoryLeak),
+    cpuBurn: Type.Optional(faultSchemas.cpuBurn),
+    eventLoopStall: Type.Optional(faultSchemas.eventLoopStall),
+    crash: Type.Optional(faultSchemas.crash),
+    readErrorRate: Type.Optional(faultSchemas.readErrorRate),
   },
-  { additionalProperties: false, $id: 'ChaosSettings' },
+  { additionalProperties: false },
 );
 
 export const HealthSchema = Type.Object({ status: Type.String() });

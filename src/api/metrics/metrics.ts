@@ -73,6 +73,46 @@ export function createMetrics() {
       help: 'Simulated request latency in force: upper bound',
       registers: [registry],
     }),
+    chaosDatabaseSlow: new Gauge({
+      name: 'chaos_database_slow_seconds',
+      help: 'Staged database slowness in force: time each statement keeps its transaction open',
+      registers: [registry],
+    }),
+    chaosDatabaseOutage: new Gauge({
+      name: 'chaos_database_outage',
+      help: 'Staged database outage in force (1) or not (0)',
+      registers: [registry],
+    }),
+    chaosMemoryLeak: new Gauge({
+      name: 'chaos_memory_leak_bytes_per_second',
+      help: 'Staged memory leak in force: bytes retained per second until healed',
+      registers: [registry],
+    }),
+    chaosCpuBurn: new Gauge({
+      name: 'chaos_cpu_burn_threads',
+      help: 'Staged CPU burn in force: threads spinning at 100 %',
+      registers: [registry],
+    }),
+    chaosEventLoopStall: new Gauge({
+      name: 'chaos_event_loop_stall_seconds',
+      help: 'Staged event-loop stall in force: how long each stall blocks the loop (0: off)',
+      registers: [registry],
+    }),
+    chaosEventLoopStallInterval: new Gauge({
+      name: 'chaos_event_loop_stall_interval_seconds',
+      help: 'Staged event-loop stall in force: time between stalls',
+      registers: [registry],
+    }),
+    chaosCrashAfter: new Gauge({
+      name: 'chaos_crash_after_seconds',
+      help: 'Staged crash in force: each replica exits this long after starting (0: off)',
+      registers: [registry],
+    }),
+    chaosReadErrorRate: new Gauge({
+      name: 'chaos_read_error_rate',
+      help: 'Staged share of public GET requests answered with a 500 (0..1)',
+      registers: [registry],
+    }),
     dbInUse: new Gauge({
       name: 'db_pool_connections_in_use',
       help: 'Database connections running a query',
@@ -91,6 +131,11 @@ export function createMetrics() {
       labelNames: ['kind'] as const,
       registers: [registry],
     }),
+    dbUnavailable: new Counter({
+      name: 'db_unavailable_errors_total',
+      help: 'Application statements that failed because the database could not be reached',
+      registers: [registry],
+    }),
     dbQueryDuration: new Histogram({
       name: 'db_query_duration_seconds',
       help: 'Database statement duration by operation',
@@ -101,6 +146,7 @@ export function createMetrics() {
   };
   for (const outcome of ORDER_OUTCOMES) metrics.orders.inc({ outcome }, 0);
   metrics.ticketsSold.inc(0);
+  metrics.dbUnavailable.inc(0);
   metrics.revenue.inc(0);
   return metrics;
 }

@@ -2,12 +2,36 @@
 // server, which holds the admin token (the page never sees it).
 import { getJson, putJson } from './api.js';
 
+const USUAL = { failureRate: 0.02, latencyMs: { min: 5, max: 150 } };
+
+// The same figures as `npm start -- --chaos <preset>` (src/stack/chaos-presets.ts). A preset replaces
+// every setting: the faults it does not name are healed.
 const PRESETS = [
   { label: 'Calm', failureRate: 0, latencyMs: { min: 5, max: 150 } },
   { label: 'Flaky payments (20%)', failureRate: 0.2, latencyMs: { min: 5, max: 150 } },
   { label: 'Payments down', failureRate: 1, latencyMs: { min: 5, max: 150 } },
   { label: 'Slow (0.5–2 s)', failureRate: 0.02, latencyMs: { min: 500, max: 2000 } },
+  { label: 'Database slow (+200 ms)', ...USUAL, database: { slowMs: 200, outage: false } },
+  { label: 'Database down', ...USUAL, database: { slowMs: 0, outage: true } },
+  { label: 'Memory leak (60 MB/min)', ...USUAL, memoryLeak: { mbPerMinute: 60 } },
+  { label: 'CPU burn (1 thread)', ...USUAL, cpuBurn: { threads: 1 } },
+  { label: 'Event-loop stalls (500 ms / 2 s)', ...USUAL, eventLoopStall: { ms: 500, everySeconds: 2 } },
+  { label: 'Crash loop (20 s)', ...USUAL, crash: { exitAfterSeconds: 20 } },
+  { label: 'Read errors (25%)', ...USUAL, readErrorRate: 0.25 },
 ];
+
+/** The faults in force besides payments and latency, in a few words ('' when none). */
+function describeFaults(settings) {
+  const parts = [];
+  if (settings.database?.slowMs) parts.push(`database +${settings.database.slowMs} ms per statement`);
+  if (settings.database?.outage) parts.push('database unreachable');
+  if (settings.memoryLeak?.mbPerMinute) parts.push(`memory leak ${settings.memoryLeak.mbPerMinute} MB/min`);
+  if (settings.cpuBurn?.threads) parts.push(`CPU burn ${settings.cpuBurn.threads} thread(s)`);
+  if (settings.eventLoopStall?.ms) parts.push(`event-loop stall ${settings.eventLoopStall.ms} ms every ${settings.eventLoopStall.everySeconds} s`);
+  if (settings.crash?.exitAfterSeconds) parts.push(`crash ${settings.crash.exitAfterSeconds} s after start`);
+  if (settings.readErrorRate) parts.push(`${Math.round(settings.readErrorRate * 100)}% read errors`);
+  return parts.join(', ');
+}
 
 function field(form, name, label, attributes) {
   const wrapper = document.createElement('label');
@@ -30,6 +54,16 @@ export function createChaosControl(container) {
   const failureRate = field(form, 'failureRate', 'Failure rate (0–1)', { min: '0', max: '1', step: '0.01' });
   const latencyMin = field(form, 'latencyMin', 'Latency min (ms)', { min: '0', step: '1' });
   const latencyMax = field(form, 'latencyMax', 'Latency max (ms)', { min: '0', step: '1' });
+  const dbSlow = field(form, 'dbSlowMs', 'DB slowness (ms)', { min: '0', max: '10000', step: '1' });
+  const dbOutage = field(form, 'dbOutage', 'DB outage', {});
+  dbOutage.type = 'checkbox';
+  dbOutage.required = false;
+  const leak = field(form, 'leakMbPerMinute', 'Memory leak (MB/min)', { min: '0', max: '1000', step: '1' });
+  const burn = field(form, 'cpuThreads', 'CPU burn (threads)', { min: '0', max: '8', step: '1' });
+  const stallMs = field(form, 'stallMs', 'Stall (ms)', { min: '0', max: '10000', step: '1' });
+  const stallEvery = field(form, 'stallEverySeconds', 'Stall every (s)', { min: '0.1', max: '3600', step: '0.1' });
+  const crashAfter = field(form, 'crashAfterSeconds', 'Crash after (s)', { min: '0', max: '3600', step: '1' });
+  const readErrors = field(form, 'readErrorRate', 'Read errors (0–1)', { min: '0', max: '1', step: '0.01' });
   const apply = document.createElement('button');
   apply.type = 'submit';
   apply.textContent = 'Apply';
@@ -47,11 +81,21 @@ export function createChaosControl(container) {
     container.dataset.failureRate = String(settings.failureRate);
     current.textContent =
       `In force: ${(settings.failureRate * 100).toFixed(0)}% payment failures, ` +
-      `latency ${settings.latencyMs.min}–${settings.latencyMs.max} ms`;
+      `latency ${settings.latencyMs.min}–${settings.latencyMs.max} ms` +
+      (describeFaults(settings) ? `; faults: ${describeFaults(settings)}` : '; no other fault');
+    container.dataset.faults = describeFaults(settings) || 'none';
     if (!edited) {
       failureRate.value = String(settings.failureRate);
       latencyMin.value = String(settings.latencyMs.min);
       latencyMax.value = String(settings.latencyMs.max);
+      dbSlow.value = String(settings.database?.slowMs ?? 0);
+      dbOutage.checked = Boolean(settings.database?.outage);
+      leak.value = String(settings.memoryLeak?.mbPerMinute ?? 0);
+      burn.value = String(settings.cpuBurn?.threads ?? 0);
+      stallMs.value = String(settings.eventLoopStall?.ms ?? 0);
+      stallEvery.value = String(settings.eventLoopStall?.everySeconds ?? 5);
+      crashAfter.value = String(settings.crash?.exitAfterSeconds ?? 0);
+      readErrors.value = String(settings.readErrorRate ?? 0);
     }
   }
 
@@ -78,6 +122,12 @@ export function createChaosControl(container) {
     void send({
       failureRate: Number(failureRate.value),
       latencyMs: { min: Math.round(Number(latencyMin.value)), max: Math.round(Number(latencyMax.value)) },
+      database: { slowMs: Math.round(Number(dbSlow.value)), outage: dbOutage.checked },
+      memoryLeak: { mbPerMinute: Number(leak.value) },
+      cpuBurn: { threads: Math.round(Number(burn.value)) },
+      eventLoopStall: { ms: Math.round(Number(stallMs.value)), everySeconds: Number(stallEvery.value) },
+      crash: { exitAfterSeconds: Math.round(Number(crashAfter.value)) },
+      readErrorRate: Number(readErrors.value),
     });
   });
   for (const preset of PRESETS) {
@@ -86,7 +136,8 @@ export function createChaosControl(container) {
     button.textContent = preset.label;
     button.addEventListener('click', () => {
       edited = false;
-      void send({ failureRate: preset.failureRate, latencyMs: preset.latencyMs });
+      const { label: _label, ...settings } = preset;
+      void send(settings);
     });
     presets.append(button);
   }
