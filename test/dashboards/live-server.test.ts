@@ -1,5 +1,6 @@
 // The live dashboard server without a browser: configuration errors, and its proxies to a real
 // Prometheus, a real Alertmanager and the real API (chaos with the token held server-side).
+import { NO_FAULTS } from '../../src/api/config.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
@@ -270,9 +271,10 @@ describe('live dashboard server proxies', () => {
     assert.equal(current.status, 200);
     const currentText = await current.text();
     assert.ok(!currentText.includes(api.adminToken));
-    assert.deepEqual(JSON.parse(currentText), { enabled: true, settings: { failureRate: 0, latencyMs: { min: 0, max: 0 } } });
+    assert.deepEqual(JSON.parse(currentText), { enabled: true, settings: { ...NO_FAULTS, failureRate: 0, latencyMs: { min: 0, max: 0 } } });
 
-    const settings = { failureRate: 0.25, latencyMs: { min: 1, max: 3 } };
+    // A staged fault passes through the dashboard's proxy as well (the page's fault fields).
+    const settings = { ...NO_FAULTS, failureRate: 0.25, latencyMs: { min: 1, max: 3 }, readErrorRate: 0.1 };
     const changed = await fetch(`${dashboard.url}/api/chaos`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', 'x-csrf-token': await pageToken(dashboard.url) },
@@ -281,6 +283,11 @@ describe('live dashboard server proxies', () => {
     assert.equal(changed.status, 200);
     const fromApi = await fetch(`${api.url}/api/admin/chaos`, { headers: { authorization: `Bearer ${api.adminToken}` } });
     assert.deepEqual(await fromApi.json(), settings);
+    await fetch(`${dashboard.url}/api/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ failureRate: 0.25, latencyMs: { min: 1, max: 3 } }),
+    });
 
     for (const path of ['/', '/api/config', '/static/main.js', '/static/chaos.js']) {
       assert.ok(!(await (await fetch(`${dashboard.url}${path}`)).text()).includes(api.adminToken), path);
