@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { loadApiConfig } from '../../src/api/config.js';
+import { loadApiConfig, NO_FAULTS } from '../../src/api/config.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -12,7 +12,7 @@ describe('API configuration', () => {
     assert.equal(config.databaseUrl, undefined);
     assert.equal(config.dataDir, './data');
     assert.equal(config.adminToken, undefined);
-    assert.deepEqual(config.chaosDefaults, { failureRate: 0.02, latencyMs: { min: 5, max: 150 } });
+    assert.deepEqual(config.chaosDefaults, { failureRate: 0.02, latencyMs: { min: 5, max: 150 }, ...NO_FAULTS });
     assert.equal(config.host, '127.0.0.1', 'loopback unless HOST says otherwise (the image sets 0.0.0.0)');
     assert.equal(config.databaseStatementTimeoutMs, 5_000);
     assert.equal(config.databaseLockTimeoutMs, 2_000);

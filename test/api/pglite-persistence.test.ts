@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildApp } from '../../src/api/app.js';
-import { loadApiConfig } from '../../src/api/config.js';
+import { loadApiConfig, NO_FAULTS } from '../../src/api/config.js';
 import { validConcert } from '../support/app.js';
 
 describe('embedded PGlite', () => {
@@ -24,7 +24,7 @@ describe('embedded PGlite', () => {
         method: 'PUT',
         url: '/api/admin/chaos',
         headers: { authorization: 'Bearer test-admin-token' },
-        payload: { failureRate: 0.5, latencyMs: { min: 0, max: 10 } },
+        payload: { failureRate: 0.5, latencyMs: { min: 0, max: 10 }, readErrorRate: 0.25 },
       });
       await first.close();
 
@@ -33,8 +33,10 @@ describe('embedded PGlite', () => {
       assert.equal(again.ticketsSold, 4);
       assert.equal((await second.inject({ url: `/api/orders/${order.json().id}` })).statusCode, 200);
       assert.deepEqual((await second.inject({ url: '/api/admin/chaos', headers: { authorization: 'Bearer test-admin-token' } })).json(), {
+        ...NO_FAULTS,
         failureRate: 0.5,
         latencyMs: { min: 0, max: 10 },
+        readErrorRate: 0.25,
       });
       await second.close();
     } finally {
