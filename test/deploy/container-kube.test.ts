@@ -10,6 +10,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { get } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,7 +172,22 @@ describe('the Kubernetes Deployments played by podman kube play', { skip }, () =
     const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name)!;
     const keys = Object.keys(configMap.data ?? {}).filter((k) => k.endsWith('.json'));
     assert.ok(keys.length > 0);
-    const listed = await (await fetch(`http://${pods.dashboard.ip}:3000/api/dashboards`)).json() as { dashboards: unknown[] };
+    // As a user reaches it through `kubectl port-forward`: the dashboard answers only the host names
+    // it allows (DNS-rebinding guard), and a port-forward's Host is localhost.
+    const listed = await new Promise<{ dashboards: unknown[] }>((resolve, reject) => {
+      get({ host: pods.dashboard.ip, port: 3000, path: '/api/dashboards', headers: { host: 'localhost:3000' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(body) as { dashboards: unknown[] });
+          } catch (error) {
+            reject(new Error(`status ${res.statusCode}: ${body.slice(0, 200)}`, { cause: error }));
+          }
+        });
+      }).on('error', reject);
+    });
     assert.equal(listed.dashboards.length, keys.length);
   });
 
