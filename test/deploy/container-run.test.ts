@@ -80,7 +80,9 @@ describe('the project image run as compose and Kubernetes run it', { skip }, () 
     // The build mounted the machine's CA bundle there; only buildah's empty mount point may remain.
     assert.equal(listing.ca, 0, 'no byte of the build-time CA bundle is in the image');
     const top = new Set(listing.app.map((f: string) => f.split('/')[2]));
-    assert.deepEqual([...top].sort(), ['dist', 'monitoring', 'package-lock.json', 'package.json'].sort(), [...top].join(', '));
+    assert.deepEqual([...top].sort(), ['dist', 'docs', 'monitoring', 'package-lock.json', 'package.json'].sort(), [...top].join(', '));
+    // docs/ only for the runbooks the live dashboard serves (the alerts' runbook links).
+    assert.deepEqual(listing.app.filter((f: string) => f.startsWith('/app/docs/') && !/^\/app\/docs\/runbooks\/[a-z0-9-]+\.md$/.test(f)), []);
     assert.deepEqual(listing.app.filter((f: string) => /\.test\.|\/test\/|\.ts$/.test(f) && !f.endsWith('.d.ts')), []);
     assert.ok(listing.app.includes('/app/dist/api/server.js'));
     const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8'));
