@@ -43,9 +43,11 @@ function accountHomes(): string[] {
 function machineFolders(): string[] {
   const checkout = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: ROOT, encoding: 'utf8' }).trim();
   const folders = new Set(['/work', '/root', checkout, homedir(), ...accountHomes()]);
-  if (dirname(checkout) !== '/') folders.add(dirname(checkout));
-  // A home of `/` (some service accounts) would forbid every path.
-  folders.delete('/');
+  folders.add(dirname(checkout));
+  // A home of `/` (some service accounts) would forbid every path; a clone made in the temp
+  // directory (CI may clone there) must not forbid the documented files directly in /tmp: the
+  // rule for folders inside the temp directory below still holds there.
+  for (const root of ['/', '/tmp', tmpdir()]) folders.delete(root);
   return [...folders];
 }
 
