@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { startApi, type RunningApi } from '../support/api-process.js';
+import { startNodeExporter, type ExporterProcess } from '../../src/monitoring/exporter-process.js';
 import { prometheusRulesDir, writePrometheusConfig } from '../../src/monitoring/prometheus-config.js';
 import { pickFreePort, startPrometheus, type PrometheusProcess } from '../../src/monitoring/prometheus-process.js';
 
@@ -21,6 +22,8 @@ const recordNames = readdirSync(prometheusRulesDir)
 
 let api: RunningApi | undefined;
 let prometheus: PrometheusProcess | undefined;
+// The host rules (instance:node_*) read node_exporter: the real binary, as `npm start` runs it.
+let nodeExporter: ExporterProcess | undefined;
 let workDir = '';
 let stopTraffic = false;
 let traffic: Promise<void> | undefined;
@@ -38,9 +41,11 @@ before(async () => {
   assert.equal(created.status, 201, await created.clone().text());
   const concertId = ((await created.json()) as { id: string }).id;
 
+  nodeExporter = await startNodeExporter({ host: '127.0.0.1' });
   const port = await pickFreePort();
   const configFile = writePrometheusConfig(join(workDir, 'prometheus.yml'), {
     apiTargets: [`127.0.0.1:${api.port}`],
+    nodeExporterTargets: [nodeExporter.target],
     alertmanagerTargets: [],
     prometheusTarget: `127.0.0.1:${port}`,
     scrapeInterval: '1s',
@@ -68,7 +73,7 @@ before(async () => {
 after(async () => {
   stopTraffic = true;
   await traffic?.catch(() => undefined);
-  await Promise.allSettled([prometheus?.stop(), api?.stop()]);
+  await Promise.allSettled([prometheus?.stop(), api?.stop(), nodeExporter?.stop()]);
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
