@@ -11,7 +11,7 @@ import { USAGE, UsageError, parseStackOptions, type StackOptions } from './optio
 import { PortConflictError, PortInUseError } from './port-check.js';
 import { findRunningStack, secondStartMessage, StackRunningError, type RunningStack } from './running-stack.js';
 import { createSignalGate } from './signals.js';
-import { PART_NAMES, repoRoot, Stack } from './stack.js';
+import { repoRoot, Stack } from './stack.js';
 
 /** `npm start -- --load …` beside a running stack: the load runner against that stack's API, in this terminal. */
 async function addLoadTo(running: RunningStack, options: StackOptions, log: LogStream): Promise<number> {
@@ -88,7 +88,7 @@ async function main(): Promise<number> {
   if (!signals.stopping) {
     log.raw(stack.table());
     // Only when something is missing: on a normal start the table says it all.
-    if (PART_NAMES.some((name) => stack.parts.get(name)?.state !== 'running')) log.info(stack.whatStillWorks());
+    if (!stack.everythingRunning()) log.info(stack.whatStillWorks());
     if (!stack.anythingRunning()) {
       log.info('nothing is running: exiting');
       await stack.stop();

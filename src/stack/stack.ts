@@ -487,13 +487,22 @@ export class Stack {
     return PART_NAMES.some((name) => this.parts.get(name)?.state === 'running');
   }
 
+  /** Parts this run needs: an exporter that does not apply (postgres_exporter on PGlite) is not one. */
+  private neededParts(): PartName[] {
+    return PART_NAMES.filter((name) => this.parts.has(name) || !(EXPORTER_PARTS as readonly string[]).includes(name));
+  }
+
+  /** True when every part this run needs is running. */
+  everythingRunning(): boolean {
+    return this.neededParts().every((name) => this.parts.get(name)?.state === 'running');
+  }
+
   /** "still running: …; not running: …" */
   whatStillWorks(): string {
     const running: string[] = [];
     const down: string[] = [];
-    for (const name of PART_NAMES) {
+    for (const name of this.neededParts()) {
       const part = this.parts.get(name);
-      if (!part && (EXPORTER_PARTS as readonly string[]).includes(name)) continue; // not needed in this run
       if (part?.state === 'running') running.push(`${TITLES[name]} ${part.url}`);
       else down.push(TITLES[name]);
     }
