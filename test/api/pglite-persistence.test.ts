@@ -24,7 +24,7 @@ describe('embedded PGlite', () => {
         method: 'PUT',
         url: '/api/admin/chaos',
         headers: { authorization: 'Bearer test-admin-token' },
-        payload: { failureRate: 0.5, latencyMs: { min: 0, max: 10 }, readErrorRate: 0.25 },
+        payload: { failureRate: 0.5, latencyMs: { min: 0, max: 10 }, database: { slowMs: 1, outage: false } },
       });
       await first.close();
 
@@ -36,7 +36,7 @@ describe('embedded PGlite', () => {
         ...NO_FAULTS,
         failureRate: 0.5,
         latencyMs: { min: 0, max: 10 },
-        readErrorRate: 0.25,
+        database: { slowMs: 1, outage: false },
       });
       await second.close();
     } finally {
