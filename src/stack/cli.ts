@@ -5,10 +5,9 @@
 // anything else is refused without touching it (running-stack.ts).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ConfigError } from '../shared/env.js';
 import { createLogStream, useColour, type LogStream } from './log-stream.js';
 import { USAGE, UsageError, parseStackOptions, type StackOptions } from './options.js';
-import { PortConflictError, PortInUseError } from './port-check.js';
+import { isUserError } from './start-errors.js';
 import { findRunningStack, secondStartMessage, StackRunningError, type RunningStack } from './running-stack.js';
 import { createSignalGate } from './signals.js';
 import { repoRoot, Stack } from './stack.js';
@@ -102,12 +101,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known =
-      error instanceof UsageError ||
-      error instanceof ConfigError ||
-      error instanceof PortInUseError ||
-      error instanceof PortConflictError ||
-      error instanceof StackRunningError;
+    const known = isUserError(error);
     const message = error instanceof Error ? error.message : String(error);
     console.error(`ticketpulse: ${known ? message : `failed to start: ${message}`}`);
     process.exit(2);

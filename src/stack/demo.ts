@@ -3,11 +3,10 @@
 // sink → heal → the RESOLVED notifications. Takes about 3 minutes; every wait is bounded.
 // Accepts the same flags as `npm start` (ports, --data-dir), plus --exit-when-done.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError } from '../shared/env.js';
 import { applyChaos, chaosPresets } from './chaos-presets.js';
 import { createLogStream, paint, useColour } from './log-stream.js';
 import { USAGE, UsageError, parseStackOptions } from './options.js';
-import { PortConflictError, PortInUseError } from './port-check.js';
+import { isUserError } from './start-errors.js';
 import { demoBesideStackMessage, findRunningStack, StackRunningError } from './running-stack.js';
 import { createSignalGate } from './signals.js';
 import { Stack } from './stack.js';
@@ -152,12 +151,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known =
-      error instanceof UsageError ||
-      error instanceof ConfigError ||
-      error instanceof PortInUseError ||
-      error instanceof PortConflictError ||
-      error instanceof StackRunningError;
+    const known = isUserError(error);
     console.error(`ticketpulse demo: ${known ? (error as Error).message : `failed: ${(error as Error).message}`}`);
     process.exit(2);
   },
