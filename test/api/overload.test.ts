@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
+import { lockConcertRow } from '../support/postgres.js';
 import { createPgliteDatabase } from '../../src/api/db/pglite-database.js';
 import { DatabaseTimeoutError } from '../../src/api/db/database.js';
 import { buildTestApp, validConcert, type TestApp } from '../support/app.js';
 import { tallyConcert } from '../support/invariant.js';
 
-/** Holds a concert's row lock from another session, so its purchases cannot finish. */
-async function lockConcert(databaseUrl: string, concertId: string) {
-  const holder = new pg.Client({ connectionString: databaseUrl });
-  await holder.connect();
-  await holder.query('BEGIN');
-  await holder.query('SELECT 1 FROM concerts WHERE id = $1 FOR UPDATE', [concertId]);
-  return {
-    async release() {
-      await holder.query('COMMIT');
-      await holder.end();
-    },
-  };
-}
 
 function metricValue(text: string, series: string): number {
   const line = text.split('\n').find((l) => l.startsWith(series + ' '));
@@ -37,7 +24,7 @@ describe('overload: bounded waiting per concert', () => {
   it('sheds purchases past the queue limit at once with 503 overloaded + Retry-After, and those past the queue timeout when their turn comes', async () => {
     const { app } = test;
     const concert = (await app.inject({ method: 'POST', url: '/api/concerts', payload: validConcert })).json();
-    const lock = await lockConcert(test.databaseUrl!, concert.id);
+    const lock = await lockConcertRow(test.databaseUrl!, concert.id);
     const started = performance.now();
     const answeredAt: number[] = [];
     const purchases = Array.from({ length: 30 }, (_, i) =>

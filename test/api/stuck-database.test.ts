@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { startApi, type RunningApi } from '../support/api-process.js';
 import { validConcert } from '../support/app.js';
 import { tallyConcert } from '../support/invariant.js';
-import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/postgres.js';
+import { createTestDatabase, lockConcertRow, queryDatabase, type TestDatabase } from '../support/postgres.js';
 import { waitUntil } from '../support/ports.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
@@ -27,19 +26,6 @@ function buy(api: RunningApi, concertId: string, headers: Record<string, string>
   });
 }
 
-/** Holds the concert's row lock from another session, as `psql` would: `SELECT … FOR UPDATE`. */
-async function lockConcert(databaseUrl: string, concertId: string): Promise<{ release(): Promise<void> }> {
-  const holder = new pg.Client({ connectionString: databaseUrl });
-  await holder.connect();
-  await holder.query('BEGIN');
-  await holder.query('SELECT 1 FROM concerts WHERE id = $1 FOR UPDATE', [concertId]);
-  return {
-    async release() {
-      await holder.query('COMMIT');
-      await holder.end();
-    },
-  };
-}
 
 describe('a stuck database (row lock held by another session)', () => {
   let api: RunningApi;
@@ -50,7 +36,7 @@ describe('a stuck database (row lock held by another session)', () => {
 
   it('answers every purchase within its deadline with 201 or a 503 problem, and sells exactly what the 201s confirm', async () => {
     const concert = await createConcert(api);
-    const lock = await lockConcert(api.databaseUrl!, concert.id);
+    const lock = await lockConcertRow(api.databaseUrl!, concert.id);
     const started = Date.now();
     const answers = Promise.all(Array.from({ length: 6 }, () => buy(api, concert.id)));
     // The issue's reproduction held the lock for 14 s; release once everyone has an answer, or at 12 s
@@ -83,7 +69,7 @@ describe('a stuck database (row lock held by another session)', () => {
 
   it('has no statement left running in the database after it answered', async () => {
     const concert = await createConcert(api);
-    const lock = await lockConcert(api.databaseUrl!, concert.id);
+    const lock = await lockConcertRow(api.databaseUrl!, concert.id);
     const response = await buy(api, concert.id);
     assert.equal(response.status, 503);
     const running = await queryDatabase<{ n: number }>(
@@ -118,7 +104,7 @@ describe('a connection lost after the purchase was sent', () => {
 
   it('answers 504 outcome-unknown, and a retry with the same Idempotency-Key returns the order that was committed', async () => {
     const concert = await createConcert(api);
-    const lock = await lockConcert(database.url, concert.id);
+    const lock = await lockConcertRow(database.url, concert.id);
     const key = `unknown-${Date.now()}`;
     const pending = buy(api, concert.id, { 'idempotency-key': key });
     await waitUntil(

@@ -46,3 +46,17 @@ export async function queryDatabase<Row = Record<string, unknown>>(url: string, 
     await client.end();
   }
 }
+
+/** Holds a concert's row lock from another session, as `psql` would: `SELECT … FOR UPDATE`. */
+export async function lockConcertRow(databaseUrl: string, concertId: string): Promise<{ release(): Promise<void> }> {
+  const holder = new pg.Client({ connectionString: databaseUrl });
+  await holder.connect();
+  await holder.query('BEGIN');
+  await holder.query('SELECT 1 FROM concerts WHERE id = $1 FOR UPDATE', [concertId]);
+  return {
+    async release() {
+      await holder.query('COMMIT');
+      await holder.end();
+    },
+  };
+}
