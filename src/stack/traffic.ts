@@ -12,6 +12,8 @@ export interface TrafficOptions {
   /** Requests allowed in flight at once; beyond it ticks are skipped (and counted). */
   maxInFlight?: number;
   concertName?: string;
+  /** Called with the id of every order answered 201 (the scenario runner checks each one is stored). */
+  onConfirmed?: (orderId: string) => void;
 }
 
 export interface Traffic {
@@ -52,8 +54,11 @@ export async function startTraffic(apiUrls: string[], options: TrafficOptions): 
     const base = apiUrls[next++ % apiUrls.length];
     const request = fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(10_000) })
       .then(async (response) => {
-        await response.arrayBuffer();
+        const body = await response.arrayBuffer();
         count(`${kind} ${response.status}`);
+        if (kind === 'purchase' && response.status === 201 && options.onConfirmed) {
+          options.onConfirmed((JSON.parse(Buffer.from(body).toString('utf8')) as { id: string }).id);
+        }
       })
       .catch(() => void count(`${kind} error`))
       .finally(() => inFlight.delete(request));
