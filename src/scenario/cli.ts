@@ -60,7 +60,7 @@ async function main(): Promise<number> {
   const dir = values.scenarios ? resolve(values.scenarios) : DEFAULT_SCENARIOS_DIR;
   if (values.list) {
     for (const scenario of loadCatalogue(dir)) {
-      console.log(`${scenario.name.padEnd(24)} ${Math.round(scenario.durationMs / 1000)}s  ${scenario.description.split('\n')[0]}`);
+      console.log(`${scenario.name.padEnd(24)} ${Math.round(scenario.durationMs / 1000)}s  ${scenario.description.split(/(?<=\.) /)[0]}`);
     }
     return 0;
   }

@@ -100,7 +100,7 @@ export async function runScenario(scenario: Scenario, targets: Targets, options:
   await observer.start();
   const load = await startLoad(scenario, targets.apiUrl, runDir, targets.adminToken);
   const startedAt = Date.now();
-  const record: RunRecord = { startedAt, endedAt: startedAt, stepTimes: {}, transitions: observer.transitions, notifications: observer.notifications, severities: {}, checks: [] };
+  const record: RunRecord = { startedAt, endedAt: startedAt, stepTimes: {}, transitions: observer.transitions, notifications: observer.notifications, severities: {}, checks: [], sinkWatched: Boolean(targets.sinkUrl) };
   log(`${scenario.name}: ${scenario.description.split('\n')[0]}`);
   log(`run folder ${runDir}; load ${scenario.load.kind === 'steady' ? `steady ${scenario.load.purchasesPerSecond} purchases/s + ${scenario.load.readsPerSecond} reads/s` : `locust ${scenario.load.shape}, ${scenario.load.users} users`}; up to ${secondsText(scenario.durationMs)}`);
 
