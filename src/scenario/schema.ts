@@ -169,15 +169,55 @@ function readablePath(pointer: string): string {
   return parts.reduce((out, part) => (/^\d+$/.test(part) ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
 }
 
-function firstSchemaError(data: unknown): string | undefined {
-  // The union errors say little; the deepest error names the field that is wrong.
-  const errors = [...Value.Errors(ScenarioSchema, data)];
+type AnySchema = { anyOf?: AnySchema[]; const?: unknown; type?: string; properties?: Record<string, AnySchema>; pattern?: string } & Record<string, unknown>;
+
+const typeOf = (value: unknown) => (Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value === 'number' ? 'number' : typeof value);
+
+/** The union member a value was meant for: the one whose `kind` literal matches, else the first of its type. */
+function intendedMember(members: AnySchema[], value: unknown): AnySchema | undefined {
+  const kind = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).kind : undefined;
+  const byKind = members.find((m) => m.properties?.kind?.const !== undefined && m.properties.kind.const === kind);
+  if (byKind) return byKind;
+  const flat = members.flatMap((m) => (m.anyOf ? m.anyOf : [m]));
+  return flat.find((m) => m.type === typeOf(value) || (m.type === 'integer' && typeof value === 'number'));
+}
+
+function literals(schema: AnySchema): unknown[] | undefined {
+  const flat = (schema.anyOf ?? []).flatMap((m) => (m.anyOf ? m.anyOf : [m]));
+  return flat.length > 0 && flat.every((m) => m.const !== undefined) ? flat.map((m) => m.const) : undefined;
+}
+
+/** One readable problem for the deepest schema error under `prefix` (a JSON pointer). */
+function describe(schema: AnySchema, value: unknown, prefix: string): string | undefined {
+  const errors = [...Value.Errors(schema as never, value)];
   if (errors.length === 0) return undefined;
   const deepest = errors.reduce((best, error) => (error.path.split('/').length > best.path.split('/').length ? error : best));
-  const extra = /additional/i.test(deepest.message) || deepest.schema.additionalProperties === false;
-  const value = deepest.value === undefined ? 'missing' : `got ${JSON.stringify(deepest.value)?.slice(0, 60)}`;
-  if (deepest.value === undefined) return `${readablePath(deepest.path)}: is required`;
-  return `${readablePath(deepest.path)}: ${extra ? deepest.message.toLowerCase() : `${deepest.message.toLowerCase()} (${value})`}`;
+  const path = readablePath(prefix + deepest.path);
+  const got = deepest.value === undefined ? '' : ` (got ${JSON.stringify(deepest.value)?.slice(0, 60)})`;
+  const inner = deepest.schema as AnySchema;
+  if (deepest.value === undefined) return `${path}: is required`;
+  if (inner.anyOf) {
+    const choices = literals(inner);
+    if (choices && typeof deepest.value !== 'object') return `${path}: must be one of ${choices.join(', ')}${got}`;
+    const kinds: unknown[] = inner.anyOf.map((m) => m.properties?.kind?.const).filter((k) => k !== undefined);
+    const kind = typeof deepest.value === 'object' && deepest.value !== null ? (deepest.value as Record<string, unknown>).kind : undefined;
+    if (kinds.length > 0 && !kinds.includes(kind)) return `${path}.kind: must be one of ${kinds.join(', ')}${kind === undefined ? '' : ` (got ${JSON.stringify(kind)})`}`;
+    const member = intendedMember(inner.anyOf, deepest.value);
+    if (member && member.const === undefined) {
+      const deeper = describe(member, deepest.value, prefix + deepest.path);
+      if (deeper) return deeper;
+    }
+    if (choices) return `${path}: must be one of ${choices.join(', ')}${got}`;
+    const options = inner.anyOf.map((m) => (literals(m) ? `one of ${literals(m)!.join(', ')}` : m.type === 'array' ? 'a list' : m.type === 'object' ? 'fault fields (docs/faults.md)' : m.type)).join(', or ');
+    return `${path}: must be ${options}${got}`;
+  }
+  if (inner.pattern === Duration.pattern) return `${path}: must be a duration like 30s, 2m or 1m30s${got}`;
+  if (/additional/i.test(deepest.message) || /unexpected property/i.test(deepest.message)) return `${path}: is not a known field`;
+  return `${path}: ${deepest.message.toLowerCase()}${got}`;
+}
+
+function firstSchemaError(data: unknown): string | undefined {
+  return describe(ScenarioSchema as unknown as AnySchema, data, '');
 }
 
 /** Parses and checks one scenario's text; `file` only names it in errors. */
@@ -189,7 +229,7 @@ export function parseScenario(text: string, file: string): Scenario {
   try {
     data = parse(text);
   } catch (error) {
-    return fail(`not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+    return fail(`not valid YAML: ${(error as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return fail('must be a YAML mapping (description, load, duration, timeline, expect)');
   const withDefaults = Value.Default(ScenarioSchema, structuredClone(data));
