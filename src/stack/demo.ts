@@ -1,27 +1,21 @@
 // `npm run demo`: the story for a presentation, on the real stack — calm traffic → payment failures
 // injected → PurchaseFailureRateHigh fires and the email and Discord notifications land in the
-// sink → heal → the RESOLVED notifications. Takes about 3 minutes; every wait is bounded.
-// Accepts the same flags as `npm start` (ports, --data-dir), plus --exit-when-done.
+// sink → heal → the RESOLVED notifications. The story is the payment-failures scenario, played by
+// the scenario runner (src/scenario), so it ends with a verdict and a timeline report. About 3 minutes.
+// Accepts the same flags as `npm start` (ports, --data-dir), plus --exit-when-done; unlike
+// `npm run scenario` it uses the usual ports and leaves the stack running for a presenter to explore.
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyChaos, chaosPresets } from './chaos-presets.js';
+import { findScenario } from '../scenario/catalogue.js';
+import { runScenario } from '../scenario/run-scenario.js';
 import { createLogStream, paint, useColour } from './log-stream.js';
 import { USAGE, UsageError, parseStackOptions } from './options.js';
 import { isUserError } from './start-errors.js';
 import { demoBesideStackMessage, findRunningStack, StackRunningError } from './running-stack.js';
 import { createSignalGate } from './signals.js';
-import { Stack } from './stack.js';
-import { startTraffic, type Traffic } from './traffic.js';
+import { repoRoot, Stack } from './stack.js';
 
-/** The story takes about three minutes; the traffic stops by itself well after, whatever happens. */
-const DEMO_TRAFFIC_LIMIT_MS = 15 * 60_000;
-
-const ALERT = 'PurchaseFailureRateHigh';
-
-interface SinkMessage {
-  kind: 'email' | 'discord';
-  subject: string;
-  receivedAt: string;
-}
+const DEMO_SCENARIO = 'payment-failures';
 
 class Interrupted extends Error {}
 
@@ -47,13 +41,9 @@ async function main(): Promise<number> {
   const say = (text: string) => log.line('demo', paint(colour, '1', text));
   const stack = new Stack(parsed, env, log);
   stack.command = 'npm run demo';
-  let traffic: Traffic | undefined;
   let interrupted = false;
 
-  const shutdown = async () => {
-    await traffic?.stop();
-    await stack.stop();
-  };
+  const shutdown = () => stack.stop();
   // One Ctrl-C stops the story and the stack gracefully, however many copies of it arrive (signals.ts).
   createSignalGate({
     onStop: () => {
@@ -66,31 +56,6 @@ async function main(): Promise<number> {
     },
   });
 
-  const pause = async (ms: number) => {
-    const until = Date.now() + ms;
-    while (Date.now() < until) {
-      if (interrupted) throw new Interrupted();
-      await sleep(Math.min(250, until - Date.now()));
-    }
-  };
-  const waitForMessages = async (what: string, match: (message: SinkMessage) => boolean, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const messages = (await (await fetch(`${stack.sinkUrl}/api/messages`)).json()) as SinkMessage[];
-      const found = messages.filter(match);
-      if (['email', 'discord'].every((kind) => found.some((message) => message.kind === kind))) return found;
-      if (Date.now() > deadline) throw new Error(`no ${what} notification reached the sink within ${timeoutMs / 1000} s`);
-      await pause(2_000);
-    }
-  };
-  const progress = () => {
-    const counts = traffic!.counts();
-    const attempts = Object.entries(counts)
-      .filter(([key]) => key.startsWith('purchase '))
-      .reduce((sum, [, n]) => sum + n, 0);
-    return `${attempts} purchases so far: ${counts['purchase 201'] ?? 0} confirmed, ${counts['purchase 502'] ?? 0} payment failures`;
-  };
-
   try {
     await stack.start();
     if (interrupted) throw new Interrupted();
@@ -101,46 +66,27 @@ async function main(): Promise<number> {
       }
     }
     const dashboard = stack.parts.get('dashboard')?.url ?? stack.prometheusUrl;
-
-    say(`1/4 Calm: fans buy tickets, nothing fails. Open the live dashboard: ${dashboard}`);
-    await applyChaos(stack.apiUrl, stack.adminToken, chaosPresets.calm);
-    traffic = await startTraffic([stack.apiUrl], {
-      purchasesPerSecond: 4,
-      readsPerSecond: 4,
-      maxDurationMs: DEMO_TRAFFIC_LIMIT_MS,
-      concertName: 'Demo Night',
-    });
-    await pause(30_000);
-    say(`    ${progress()}`);
-
-    const started = Date.now();
-    say('2/4 The payment provider gets flaky: one payment in five fails (chaos preset "flaky-payments").');
     const alertsPage = stack.webUis.prometheus?.page('alerts') ?? `${stack.prometheusUrl}/api/v1/alerts`;
-    say(`    Watch the purchase failure panel, then Prometheus's alerts page: ${alertsPage}`);
-    await applyChaos(stack.apiUrl, stack.adminToken, chaosPresets['flaky-payments']);
-    const firing = await waitForMessages('firing', (m) => m.subject.includes(ALERT) && !/RESOLVED/.test(m.subject), 180_000);
-    const seconds = Math.round((Date.now() - started) / 1000);
-    say(`3/4 Paged ${seconds} s after the fault — email and Discord, captured by the sink: ${stack.sinkUrl}/`);
-    for (const message of firing.slice(0, 2)) say(`    ${message.kind.padEnd(7)} ${message.subject}`);
-    say(`    ${progress()}`);
-
-    const healedAt = Date.now();
-    say('4/4 The provider recovers (chaos preset "calm"). The alert resolves once the 30 s window is clean…');
-    await applyChaos(stack.apiUrl, stack.adminToken, chaosPresets.calm);
-    const resolved = await waitForMessages('resolved', (m) => m.subject.includes(ALERT) && /RESOLVED/.test(m.subject), 240_000);
-    say(`    Resolved ${Math.round((Date.now() - healedAt) / 1000)} s after the fix:`);
-    for (const message of resolved.slice(0, 2)) say(`    ${message.kind.padEnd(7)} ${message.subject}`);
-    say(`The end. Runbook for this alert: ${stack.parts.get('dashboard')?.state === 'running' ? `${stack.url('dashboard', '/runbooks/')}` : 'docs/runbooks/'}purchase-failure-rate-high.md`);
-    await traffic.stop();
-    traffic = undefined;
+    say(`Open the live dashboard: ${dashboard} — Prometheus's alerts: ${alertsPage} — the notifications: ${stack.sinkUrl}/`);
+    // The story is the payment-failures scenario (scenarios/payment-failures.yaml): one mechanism
+    // plays it here and in `npm run scenario`, with its verdict and timeline report.
+    const { verdict, runDir } = await runScenario(
+      findScenario(DEMO_SCENARIO),
+      { apiUrl: stack.apiUrl, prometheusUrl: stack.prometheusUrl, alertmanagerUrl: stack.url('alertmanager'), sinkUrl: stack.sinkUrl, adminToken: stack.adminToken },
+      { runsDir: join(repoRoot, 'runs'), log: say, interrupted: () => interrupted },
+    );
+    if (interrupted) throw new Interrupted();
+    say(`The end${verdict.passed ? '' : ' (an expectation was missed, see the report)'}. Report: ${join(runDir, 'report.html')}`);
+    say(`Runbook for this alert: ${stack.parts.get('dashboard')?.state === 'running' ? `${stack.url('dashboard', '/runbooks/')}` : 'docs/runbooks/'}purchase-failure-rate-high.md`);
+    const code = verdict.passed ? 0 : 1;
     if (exitWhenDone) {
       await shutdown();
-      return 0;
+      return code;
     }
     say('The stack keeps running for you to explore; Ctrl-C stops everything.');
     while (!interrupted) await sleep(250);
     await shutdown();
-    return 0;
+    return code;
   } catch (error) {
     if (!(error instanceof Interrupted)) say(`the demo stopped: ${(error as Error).message}`);
     await shutdown();
