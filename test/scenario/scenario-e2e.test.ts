@@ -5,7 +5,7 @@
 // the sink → heal → resolved" through the chaos API.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -69,7 +69,10 @@ test('a scenario built to miss exits 1 and its verdict names the missed expectat
 });
 
 test('bad input exits 2 with one line: an unknown scenario, a bad file, a bad flag', async () => {
+  const badFile = join(runs, 'bad.yaml');
+  writeFileSync(badFile, 'description: x\nload: { kind: steady }\nduration: 1m\ntimeline: [{ at: soon, heal: all }]\nexpect: {}\n');
   for (const [args, message] of [
+    [[badFile], /^scenario: .*bad\.yaml: timeline\[0\]\.at: must be a duration like 30s, 2m or 1m30s \(got "soon"\)$/],
     [['no-such-scenario'], /^scenario: no scenario "no-such-scenario" in scenarios \(there are: .*payment-failures/],
     [['--api-url', 'http://127.0.0.1:1', 'payment-failures'], /^scenario: against given parts, --api-url and --prometheus-url are both needed$/],
     [['--bogus'], /^scenario: Unknown option '--bogus'/],
@@ -79,7 +82,8 @@ test('bad input exits 2 with one line: an unknown scenario, a bad file, a bad fl
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
     const code = await new Promise((done) => child.on('exit', done));
     assert.equal(code, 2, stderr);
-    assert.match(stderr, message);
+    assert.match(stderr.trimEnd(), message);
+    assert.equal(stderr.trimEnd().split('\n').length, 1, `one line: ${stderr}`);
     assert.ok(!/\n\s+at /.test(stderr), 'no stack trace');
   }
 });
