@@ -1,14 +1,25 @@
-// `npm run load -- --shape spike --duration 2m [--users N] [--host URL] [--out runs/]`
+// `npm run load -- --shape spike --duration 2m [--users N] [--host URL] [--out runs/] [--gate]`
 // Runs a named load shape with Locust headless into runs/<timestamp>-<shape>/, then writes the
-// stress-test report for it when Prometheus (PROMETHEUS_URL) answers.
+// stress-test report for it when Prometheus (PROMETHEUS_URL) answers. With --gate, the thresholds
+// are checked at the end and written into run.json and the report's verdict.
+// Exit codes: 0 done (gate passed), 1 Locust failed, 2 usage error, 3 a gate threshold missed.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseLoadOptions, UsageError } from './run-options.js';
 import { checkApiAnswers, runLoad } from './run-load.js';
 import { prometheusAnswers, prometheusUrlFromEnv } from '../src/report/prometheus-client.js';
 import { generateReport } from '../src/report/generate-report.js';
+import { writeRunRecord } from '../src/report/run-record.js';
+import { checkGate } from '../src/scenario/gate.js';
+
+const GATE_MISSED = 3;
 
 async function main(): Promise<number> {
   const options = parseLoadOptions(process.argv.slice(2));
   await checkApiAnswers(options.host);
+  const prometheusUrl = prometheusUrlFromEnv();
+  if (options.gate && !(await prometheusAnswers(prometheusUrl))) {
+    throw new UsageError(`--gate reads the run's figures from Prometheus, and none answers at ${prometheusUrl} (set PROMETHEUS_URL); nothing was run`);
+  }
   console.log(`[load] ${options.shape} for ${options.durationS}s, up to ${options.peakUsers} users, against ${options.host}`);
   const { runDir, record } = await runLoad(options);
   console.log(`[load] run folder: ${runDir}`);
@@ -16,15 +27,25 @@ async function main(): Promise<number> {
     console.error(`[load] locust exited with code ${record.locust.exitCode}: see ${runDir}/locust.log`);
     return 1;
   }
-  if (!options.report) return 0;
-  const prometheusUrl = prometheusUrlFromEnv();
+  let code = 0;
+  if (options.gate) {
+    // One more scrape, so the run's last seconds are in Prometheus.
+    await sleep(6_000);
+    const checks = await checkGate(prometheusUrl, options.gate, { startMs: Date.parse(record.startedAt), endMs: Date.parse(record.endedAt!) });
+    record.gate = { passed: checks.every((c) => c.met), checks: checks.map(({ name, limit, met, measured }) => ({ name, limit, met, measured })) };
+    writeRunRecord(runDir, record);
+    for (const c of checks) console.log(`[load] gate ${c.met ? 'met   ' : 'MISSED'} ${c.name}${c.limit ? ` ${c.limit}` : ''}: ${c.measured}`);
+    console.log(`[load] gate: ${record.gate.passed ? 'PASS' : `FAIL (exit ${GATE_MISSED})`}`);
+    if (!record.gate.passed) code = GATE_MISSED;
+  }
+  if (!options.report) return code;
   if (!(await prometheusAnswers(prometheusUrl))) {
     console.log(`[load] no Prometheus at ${prometheusUrl}: skipping the report (run \`npm run report -- ${runDir}\` later)`);
-    return 0;
+    return code;
   }
   const report = await generateReport(runDir, { prometheusUrl, log: (line) => console.log(`[report] ${line}`) });
   console.log(`[load] report: ${report.htmlFile}`);
-  return 0;
+  return code;
 }
 
 main().then(

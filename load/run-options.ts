@@ -1,5 +1,7 @@
 // Parses and validates `npm run load` arguments into one typed object (bad input → UsageError).
 import { parseArgs } from 'node:util';
+import type { Gate } from '../src/scenario/schema.js';
+import { DEFAULT_GATE as GATE_DEFAULTS } from '../src/scenario/gate.js';
 
 export const SHAPES = ['steady', 'ramp', 'spike', 'soak'] as const;
 export type ShapeName = (typeof SHAPES)[number];
@@ -22,12 +24,18 @@ export interface LoadOptions {
   hotCapacity?: number;
   chaos: ChaosStep[];
   report: boolean;
+  /** `--gate`: thresholds checked at the end (src/scenario/gate.ts); a miss exits 3. */
+  gate?: Gate;
   locustArgs: string[];
 }
 
 export const USAGE = `usage: npm run load -- --shape <${SHAPES.join('|')}> [--duration 2m] [--users N] [--host URL] [--out runs/]
-       [--hot-capacity N] [--chaos <at>=<failureRate>[:<minMs>-<maxMs>] ...] [--no-report] [-- <extra locust args>]
-  --chaos 60s=0.5        at 60 s into the run set the API's payment failure rate to 0.5 (needs ADMIN_TOKEN)`;
+       [--hot-capacity N] [--chaos <at>=<failureRate>[:<minMs>-<maxMs>] ...] [--no-report]
+       [--gate [--gate-p99-ms N] [--gate-error-ratio R] [--gate-budget R] [--gate-allow-pages]] [-- <extra locust args>]
+  --chaos 60s=0.5        at 60 s into the run set the API's payment failure rate to 0.5 (needs ADMIN_TOKEN)
+  --gate                 pass/fail at the end, from Prometheus (PROMETHEUS_URL): p99 ≤ 250 ms, 5xx ≤ 3 %,
+                         ≤ 2 % of the month's error budget spent, no page; a miss exits 3
+exit codes: 0 done (and the gate passed), 1 Locust failed, 2 usage error, 3 a gate threshold missed`;
 
 const DEFAULT_USERS: Record<ShapeName, number> = { steady: 100, ramp: 400, spike: 300, soak: 100 };
 
@@ -61,6 +69,30 @@ function positiveInt(name: string, text: string): number {
   return value;
 }
 
+/** The gate's defaults (src/scenario/gate.ts DEFAULT_GATE) with the flags' overrides; undefined without --gate. */
+function readGate(values: Record<string, string | boolean | (string | boolean)[] | undefined>): Gate | undefined {
+  const flags = ['gate-p99-ms', 'gate-error-ratio', 'gate-budget', 'gate-allow-pages'];
+  if (!values.gate) {
+    const stray = flags.find((flag) => values[flag] !== undefined && values[flag] !== false);
+    if (stray) throw new UsageError(`--${stray} needs --gate`);
+    return undefined;
+  }
+  const ratio = (flag: string, fallback: number) => {
+    const raw = values[flag] as string | undefined;
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!(value >= 0 && value <= 1)) throw new UsageError(`--${flag} must be a share from 0 to 1, got "${raw}"`);
+    return value;
+  };
+  const p99Raw = values['gate-p99-ms'] as string | undefined;
+  return {
+    p99Ms: p99Raw === undefined ? GATE_DEFAULTS.p99Ms : positiveInt('gate-p99-ms', p99Raw),
+    errorRatio: ratio('gate-error-ratio', GATE_DEFAULTS.errorRatio),
+    budgetSpent: ratio('gate-budget', GATE_DEFAULTS.budgetSpent),
+    noPage: !values['gate-allow-pages'],
+  };
+}
+
 export function parseLoadOptions(argv: string[]): LoadOptions {
   let parsed;
   try {
@@ -76,6 +108,11 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
         'hot-capacity': { type: 'string' },
         chaos: { type: 'string', multiple: true, default: [] },
         'no-report': { type: 'boolean', default: false },
+        gate: { type: 'boolean', default: false },
+        'gate-p99-ms': { type: 'string' },
+        'gate-error-ratio': { type: 'string' },
+        'gate-budget': { type: 'string' },
+        'gate-allow-pages': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -107,6 +144,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
     hotCapacity: values['hot-capacity'] ? positiveInt('hot-capacity', values['hot-capacity']) : undefined,
     chaos,
     report: !values['no-report'],
+    gate: readGate(values),
     locustArgs: positionals,
   };
 }

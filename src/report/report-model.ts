@@ -187,6 +187,9 @@ export function buildReportModel(run: RunRecord, locust: LocustResults, prom: Pr
       `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}. Locust and the API share these CPUs, so the figures are a lower bound of what the API alone could do.`,
       ...(run.hotConcertIds?.length ? [hotConcertSentence(prom.hotSellThrough, startMs)] : []),
       `**${fmtInt(t.requests)} requests, ${fmtInt(t.failures)} failures (${fmtPct(failureRatio)}); purchases ${fmtInt(purchases?.requests ?? 0)}, of which ${fmtPct(purchaseRatio)} failed**; p99 ${fmtMs(t.percentilesMs['99%'])} ms — objectives (the SLOs, docs/slo.md): p99 ≤ ${o.p99Ms} ms, purchase failures ≤ ${fmtPct(o.errorRatio)}: ${verdictWord(t.percentilesMs['99%'] ?? null, o.p99Ms, purchaseRatio, o.errorRatio)}. A 409 sold-out counts as a success (the business working); 502 payment-failed and every other 5xx are failures.`,
+      ...(run.gate
+        ? [`**Gate: ${run.gate.passed ? 'PASS' : 'FAIL'}** — ${run.gate.checks.map((c) => `${c.name}${c.limit ? ` ${c.limit}` : ''}: ${c.measured} (${c.met ? 'met' : 'MISSED'})`).join('; ')}. From Prometheus over the run's window (\`npm run load -- --gate\`).`]
+        : []),
       "Totals and percentiles are Locust's own (its `locust_stats.csv`, the same statistics as its terminal summary and `locust.html`); Locust's percentiles are rounded to its response-time buckets, and the Prometheus series on the charts come from the API's histogram, so they differ by up to a bucket.",
     ],
     tables: [],

@@ -29,6 +29,8 @@ export interface RunRecord {
   objectives: { p99Ms: number; errorRatio: number };
   chaosChanges: ChaosChange[];
   machine: { cpus: number; cpuModel: string; memoryGiB: number; os: string; node: string };
+  /** `npm run load -- --gate`: each threshold checked at the end (src/scenario/gate.ts). */
+  gate?: { passed: boolean; checks: Array<{ name: string; limit?: string; met: boolean; measured: string }> };
 }
 
 export const RUN_FILE = 'run.json';

@@ -50,7 +50,7 @@ async function main(): Promise<number> {
       },
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}\n${USAGE}`);
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see npm run scenario -- --help)`);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -64,7 +64,7 @@ async function main(): Promise<number> {
     }
     return 0;
   }
-  if (values.all === positionals.length > 0) throw new UsageError(`name the scenarios or give --all (not both)\n${USAGE}`);
+  if (values.all === positionals.length > 0) throw new UsageError('name the scenarios or give --all, not both (see npm run scenario -- --help)');
   const scenarios: Scenario[] = values.all ? loadCatalogue(dir) : positionals.map((name) => findScenario(name, dir));
 
   const given = {
