@@ -3,7 +3,7 @@
 // then a calm soak, and writes docs/alert-scorecard.md + docs/alert-scorecard.json: per fault, was
 // it caught by the alert meant for it, how fast it paged and resolved (median and spread over the
 // trials), what else paged, flaps, and notifications per incident per channel. Not part of CI.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -103,6 +103,25 @@ function markdown(rows: Row[], soak: { minutes: number; unexpectedPages: string[
       `| ${row.fault} | ${row.scenario} | ${row.alert || '(none: must stay silent)'} | ${row.alert ? `${detected === row.trials.length ? 'yes' : detected ? 'partly' : 'no'} (${detected}/${row.trials.length})` : '–'} | ${spread(pages)} | ${spread(resolves)} | ${unexpected.join(', ') || 'none'} | ${flaps} | ${per('email')} / ${per('discord')} | ${row.trials.filter((t) => t.passed).length}/${row.trials.length} |`,
     );
   }
+  // The issue's goals (#13), each judged from the rows above.
+  const TOTAL_OUTAGES = new Set(['database-outage', 'on-sale-spike-payment-outage']);
+  const faultRows = rows.filter((row) => row.alert);
+  const goal = (text: string, met: boolean, detail: string) => lines.push(`| ${text} | ${met ? 'met' : '**not met**'} | ${detail} |`);
+  lines.push('', '## Goals', '', '| goal | result | figures |', '|---|---|---|');
+  const undetected = faultRows.filter((row) => row.trials.some((t) => !t.detected)).map((row) => row.scenario);
+  goal('every fault caught by its intended alert', undetected.length === 0, undetected.length ? `missed in: ${undetected.join(', ')}` : `${faultRows.length} of ${faultRows.length}`);
+  for (const [label, total, limit] of [['total outages', true, 30], ['partial faults (page severity)', false, 60]] as const) {
+    const slow = faultRows
+      .filter((row) => TOTAL_OUTAGES.has(row.scenario) === total && (total || row.trials.some((t) => t.notifications.discord.firing > 0)))
+      .map((row) => [row.scenario, median(row.trials.map((t) => t.pageS).filter((v): v is number => v !== undefined))] as const);
+    const over = slow.filter(([, m]) => m === undefined || m > limit);
+    goal(`median time to page ≤ ${limit} s for ${label}`, over.length === 0, slow.map(([name, m]) => `${name} ${m === undefined ? '–' : `${Math.round(m)} s`}`).join(', ') || 'none measured');
+  }
+  const noisy = rows.filter((row) => row.trials.some((t) => t.unexpectedPages.length > 0)).map((row) => `${row.scenario}: ${[...new Set(row.trials.flatMap((t) => t.unexpectedPages))].join(', ')}`);
+  if (soak?.unexpectedPages.length) noisy.push(`calm soak: ${soak.unexpectedPages.join(', ')}`);
+  goal('no unexpected page across the catalogue and the calm soak', noisy.length === 0, noisy.join('; ') || 'none');
+  const chatty = faultRows.filter((row) => row.trials.some((t) => Object.values(t.notifications).some((n) => n.firing > 1 || n.resolved > 1))).map((row) => row.scenario);
+  goal('at most one firing and one resolved notification per incident per channel', chatty.length === 0, chatty.length ? `more in: ${chatty.join(', ')}` : 'held');
   if (soak) {
     lines.push('', `Calm soak: ${soak.minutes} min of the usual background traffic — unexpected pages: ${soak.unexpectedPages.join(', ') || 'none'}; notifications received: ${soak.notifications}.`);
   }
@@ -119,8 +138,17 @@ async function main(): Promise<number> {
       'calm-soak': { type: 'string', default: '30m' },
       out: { type: 'string', default: 'docs/alert-scorecard' },
       runs: { type: 'string', default: 'runs' },
+      // Re-renders the Markdown from a scorecard's JSON (after a change to the page's layout), without rerunning.
+      render: { type: 'boolean', default: false },
     },
   });
+  if (values.render) {
+    const out = resolve(values.out!);
+    const saved = JSON.parse(readFileSync(`${out}.json`, 'utf8')) as { meta: Record<string, string>; rows: Row[]; soak?: Parameters<typeof markdown>[1] };
+    writeFileSync(`${out}.md`, markdown(saved.rows, saved.soak, saved.meta));
+    console.log(`rendered ${out}.md from ${out}.json`);
+    return 0;
+  }
   const trials = Number(values.trials);
   if (!Number.isInteger(trials) || trials < 1 || trials > 20) throw new Error('--trials must be a whole number from 1 to 20');
   const only = values.only?.split(',').filter(Boolean);
@@ -149,15 +177,16 @@ async function main(): Promise<number> {
   const write = (complete: boolean) => {
     const meta = {
       status: complete ? 'complete' : 'incomplete (interrupted or still running)',
-    date: `${started.toISOString()} → ${new Date().toISOString()}`,
-    command: `npm run scorecard -- ${process.argv.slice(2).join(' ')}`.trim(),
-    trials: String(trials),
-    machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), shared with other engineers' test runs`,
-    'load average (1 min) during the runs': loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (median ${median(loads)!.toFixed(1)})` : 'n/a',
-  };
-  const out = resolve(values.out!);
-  writeFileSync(`${out}.json`, `${JSON.stringify({ meta, rows, soak }, null, 2)}\n`);
-  writeFileSync(`${out}.md`, markdown(rows, soak, meta));
+      date: `${started.toISOString()} → ${new Date().toISOString()}`,
+      command: `npm run scorecard -- ${process.argv.slice(2).join(' ')}`.trim(),
+      trials: String(trials),
+      machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), shared with other engineers' test runs`,
+      'load average (1 min) during the runs': loads.length
+        ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (median ${median(loads)!.toFixed(1)})`
+        : 'n/a',
+    };
+    writeFileSync(`${out}.json`, `${JSON.stringify({ meta, rows, soak }, null, 2)}\n`);
+    writeFileSync(`${out}.md`, markdown(rows, soak, meta));
   };
   for (const scenario of catalogue) {
     const row: Row = { scenario: scenario.name, fault: scenario.fault ?? '(background noise)', alert: scenario.fire[0]?.alert ?? '', trials: [] };
