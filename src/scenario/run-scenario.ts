@@ -54,6 +54,24 @@ function changed(current: ChaosSettings, change: ChaosChange): ChaosSettings {
   return { ...structuredClone(current), ...structuredClone(change) } as ChaosSettings;
 }
 
+/**
+ * A step's chaos change, retried for up to 30 s: during a crash loop or right after one the API
+ * may be between two lives when the heal is due, and the heal must still land.
+ */
+async function applyChaos(targets: Targets, settings: ChaosSettings, log: (line: string) => void): Promise<ChaosSettings> {
+  const deadline = Date.now() + 30_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await putChaos(targets.apiUrl, targets.adminToken, settings);
+    } catch (error) {
+      // A refusal (4xx: a bad value, a wrong token) will not change with time: fail at once.
+      if (/answered 4\d\d/.test((error as Error).message) || Date.now() > deadline) throw error;
+      if (attempt === 1) log(`the chaos change did not land (${(error as Error).message}); retrying for up to 30 s`);
+      await sleep(1_000);
+    }
+  }
+}
+
 /** True once every timed expectation is decided: met, or past its deadline. Then the run may end early. */
 function decided(scenario: Scenario, record: RunRecord, now: number): boolean {
   const verdict = judge(scenario, { ...record, endedAt: now });
@@ -113,8 +131,8 @@ export async function runScenario(scenario: Scenario, targets: Targets, options:
       const elapsed = now - startedAt;
       while (next < scenario.steps.length && scenario.steps[next]!.atMs <= elapsed) {
         const step = scenario.steps[next++]!;
-        if (step.set) chaos = await putChaos(targets.apiUrl, targets.adminToken, changed(chaos, step.set));
-        if (step.heal) chaos = await putChaos(targets.apiUrl, targets.adminToken, healed(chaos, step.heal, baseline));
+        if (step.set) chaos = await applyChaos(targets, changed(chaos, step.set), log);
+        if (step.heal) chaos = await applyChaos(targets, healed(chaos, step.heal, baseline), log);
         if (step.load) await load.setRate(step.load);
         record.stepTimes[step.id] = Date.now();
         const what = [step.set && `set ${Object.keys(step.set).join(', ')}`, step.heal && `heal ${step.heal.join(', ')}`, step.load && 'change the load'].filter(Boolean).join('; ');
@@ -135,7 +153,7 @@ export async function runScenario(scenario: Scenario, targets: Targets, options:
     record.endedAt = Date.now();
     await observer.stop();
     // Whatever the timeline left in force is healed: the next scenario (or user) starts calm.
-    await putChaos(targets.apiUrl, targets.adminToken, baseline).catch((error: Error) => log(`could not heal at the end: ${error.message}`));
+    await applyChaos(targets, baseline, log).catch((error: Error) => log(`could not heal at the end: ${error.message}`));
   }
   if (observer.pollErrors > 0) log(`(${observer.pollErrors} polls of Prometheus/the sink failed; last: ${observer.lastPollError})`);
   record.severities = Object.fromEntries(observer.severities);
