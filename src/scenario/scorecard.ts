@@ -5,7 +5,8 @@
 // trials), what else paged, flaps, and notifications per incident per channel. Not part of CI.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { repoRoot } from '../stack/stack.js';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../load/run-options.js';
 import { loadCatalogue } from './catalogue.js';
@@ -60,7 +61,8 @@ function trialOf(scenario: Scenario, verdict: Verdict, runDir: string): Trial {
     flaps: alert?.flaps ?? 0,
     notifications: alert?.notifications ?? { email: { firing: 0, resolved: 0 }, discord: { firing: 0, resolved: 0 } },
     passed: verdict.passed,
-    runDir,
+    // Relative: the JSON is committed, and a machine's paths do not belong in the repository.
+    runDir: relative(repoRoot, runDir),
   };
 }
 
