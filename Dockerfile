@@ -8,7 +8,8 @@
 # The base is pinned to the exact Node release CI runs (Node 20, Debian 12 "bookworm", slim).
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
-# --- build: the same commands CI runs (test/deploy/app-build.test.ts runs them outside Docker).
+# --- build: the same commands CI runs (test/deploy/container-image.test.ts runs them outside Docker).
+# tsconfig.build.json compiles the runtime entry points and what they import, nothing else.
 FROM ${NODE_IMAGE} AS build
 # Build-time npm settings for machines behind a registry mirror or a TLS-inspecting proxy (CI passes
 # them and mounts the CA file read-only for the build: scripts/containers/project-image.ts). Declared
