@@ -15,7 +15,17 @@ import { renderDashboards } from '../../monitoring/grafana/src/dashboards.js';
 import { writePrometheusConfig } from '../../src/monitoring/prometheus-config.js';
 import { pickFreePort, startPrometheus, type PrometheusProcess } from '../../src/monitoring/prometheus-process.js';
 import { startApi, type RunningApi } from '../support/api-process.js';
-import { interpolation, type Selection } from './grafana-interpolate.js';
+import type { TemplateVariableModel } from '../../src/dashboard/public/grafana-model.js';
+// The page's own interpolation: the queries proven here are the ones the live page and Grafana send.
+import { ALL, builtinVariables, computeIntervals, interpolate, variableText } from '../../src/dashboard/public/template.js';
+
+/** A variable's selection as the page keeps it: a value (ALL or concrete ones) and the options its query found. */
+interface Selection {
+  value: string | string[];
+  options?: string[];
+}
+/** Points Grafana asks for: about the width in pixels of a wide panel. */
+const MAX_DATA_POINTS = 1000;
 
 const SCRAPE_SECONDS = 1;
 const JOB = 'ticketpulse-api';
@@ -34,6 +44,7 @@ interface Panel {
 }
 interface Dashboard {
   panels: Panel[];
+  templating?: { list?: TemplateVariableModel[] };
   annotations?: { list: Array<{ name: string; expr?: string; step?: string }> };
 }
 
@@ -44,6 +55,8 @@ interface PromSeries {
 }
 
 const dashboards = [...renderDashboards()].map(([file, text]) => ({ file, dashboard: JSON.parse(text) as Dashboard }));
+/** The job and instance variables (dashboard-base.ts gives every dashboard the same ones). */
+const variableModels = new Map((dashboards[0]!.dashboard.templating?.list ?? []).map((model) => [model.name, model]));
 
 /** Two replicas on one database, so the instance variable has something to tell apart. */
 let api: RunningApi | undefined;
@@ -191,8 +204,15 @@ async function runTarget(
 ) {
   const end = Math.ceil(Date.now() / 1000);
   const start = Math.floor((trafficStart - 5_000) / 1000);
-  const vars = interpolation(variables, { rangeSeconds: end - start, scrapeIntervalSeconds: SCRAPE_SECONDS });
-  const query = vars.expand(expr);
+  const rangeSeconds = end - start;
+  const intervals = computeIntervals({ rangeSeconds, maxDataPoints: MAX_DATA_POINTS, scrapeIntervalSeconds: SCRAPE_SECONDS });
+  const texts: Record<string, string> = builtinVariables({ rangeSeconds, ...intervals });
+  for (const [name, { value, options }] of Object.entries(variables)) {
+    const model = variableModels.get(name);
+    assert.ok(model, `the dashboards have no variable ${name}`);
+    texts[name] = variableText(model, value, options);
+  }
+  const query = interpolate(expr, texts);
   assert.doesNotMatch(query, /\$(job|instance|__\w+)|\[\[/, `variables left in ${query}`);
   const data = instant
     ? await promApi(server, '/api/v1/query', { query, time: String(end) })
@@ -200,7 +220,7 @@ async function runTarget(
         query,
         start: String(start),
         end: String(end),
-        step: String(step ?? vars.stepSeconds),
+        step: String(step ?? intervals.stepSeconds),
       });
   return { query, series: data.result };
 }
@@ -220,12 +240,12 @@ type SelectionName = (typeof SELECTIONS)[number];
 
 async function selection(name: SelectionName): Promise<Record<string, Selection>> {
   if (name === 'one replica picked by name') {
-    return { job: { all: false, values: [JOB] }, instance: { all: false, values: [`127.0.0.1:${api!.port}`] } };
+    return { job: { value: [JOB] }, instance: { value: [`127.0.0.1:${api!.port}`] } };
   }
   // `job` has no allValue: Grafana sends every value its variable query found; `instance` has `.*`.
   const jobs = await labelValues('job', 'http_requests_total');
   assert.deepEqual(jobs, [JOB], 'only the API exposes http_requests_total');
-  return { job: { all: false, values: jobs }, instance: { all: true, allValue: '.*' } };
+  return { job: { value: ALL, options: jobs }, instance: { value: ALL } };
 }
 
 for (const { file, dashboard } of dashboards) {
