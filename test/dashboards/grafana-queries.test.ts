@@ -4,7 +4,9 @@
 // A query must parse and return data with at least one finite value; only panels whose description
 // says "empty when healthy" may come back empty (they must still parse).
 // Two Prometheus servers scrape the same API: one with the shipped rule files (recording rules, alerts),
-// one without any — the dashboards read raw metrics and must work against both.
+// one without any — the dashboards read raw metrics and must work against both. Both also scrape the
+// real exporters (postgres_exporter on the API's PostgreSQL, node_exporter, blackbox_exporter probing
+// the API's /readyz and a concert read), so the database, host and probe panels are proven too.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { renderDashboards } from '../../monitoring/grafana/src/dashboards.js';
 import { writePrometheusConfig } from '../../src/monitoring/prometheus-config.js';
 import { pickFreePort, startPrometheus, type PrometheusProcess } from '../../src/monitoring/prometheus-process.js';
+import { startBlackboxExporter, startNodeExporter, startPostgresExporter, type ExporterProcess } from '../../src/monitoring/exporter-process.js';
 import { startApi, type RunningApi } from '../support/api-process.js';
 import type { TemplateVariableModel } from '../../src/dashboard/public/grafana-model.js';
 // The page's own interpolation: the queries proven here are the ones the live page and Grafana send.
@@ -69,6 +72,7 @@ const SERVER_LABEL: Record<ServerName, string> = {
   withoutRules: 'Prometheus without any rule file',
 };
 let workDir: string | undefined;
+const exporters: ExporterProcess[] = [];
 let trafficStart = 0;
 let trafficEnd = 0;
 
@@ -139,12 +143,21 @@ before(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'tp-grafana-queries-'));
   api = await startApi();
   replica = await startApi({ databaseUrl: api.databaseUrl });
+  const [postgresExporter, nodeExporter, blackboxExporter] = await Promise.all([
+    startPostgresExporter({ databaseUrl: api.databaseUrl! }),
+    startNodeExporter({}),
+    startBlackboxExporter({}),
+  ]);
+  exporters.push(postgresExporter, nodeExporter, blackboxExporter);
   for (const name of ['withRules', 'withoutRules'] as const) {
     const port = await pickFreePort();
     const configFile = writePrometheusConfig(join(workDir, `prometheus-${name}.yml`), {
       apiTargets: [`127.0.0.1:${api.port}`, `127.0.0.1:${replica.port}`],
       alertmanagerTargets: [],
       prometheusTarget: `127.0.0.1:${port}`,
+      postgresExporterTargets: [postgresExporter.target],
+      nodeExporterTargets: [nodeExporter.target],
+      blackbox: { exporter: blackboxExporter.target, probes: [`${api.url}/readyz`, `${api.url}/api/concerts?limit=1`] },
       scrapeInterval: `${SCRAPE_SECONDS}s`,
       evaluationInterval: `${SCRAPE_SECONDS}s`,
       ...(name === 'withoutRules' ? { ruleFiles: [] } : {}),
@@ -165,7 +178,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all(Object.values(servers).map((server) => server.stop()));
+  await Promise.all([...Object.values(servers), ...exporters].map((process) => process.stop()));
   // The replica shares the first API's database, which only the first one drops.
   await replica?.stop();
   await api?.stop();
@@ -344,6 +357,19 @@ describe('panel values reflect what the traffic did', () => {
     const total = async (name: SelectionName) =>
       Math.max(...finiteValues((await runTarget('withRules', requests, false, await selection(name))).series));
     assert.ok((await total(SELECTIONS[0])) > (await total(SELECTIONS[1])));
+  });
+
+  test('the exporter panels show the real database, host and probes', async () => {
+    assert.deepEqual((await valuesOf('PostgreSQL reachable')).values.at(-1), 1);
+    const commits = (await valuesOf('PostgreSQL transactions / s')).values;
+    assert.ok(Math.max(...commits) > 0, 'the purchases committed transactions');
+    const states = (await valuesOf('PostgreSQL connections by state')).series.map((s) => s.metric.state);
+    assert.ok(states.includes('idle') || states.includes('active'), states.join(', '));
+    const cpu = (await valuesOf('Host CPU busy')).values;
+    assert.ok(cpu.every((v) => v >= 0 && v <= 1) && Math.max(...cpu) > 0, String(cpu.slice(-3)));
+    const probes = (await valuesOf('Probe success by target')).series;
+    assert.deepEqual(probes.map((s) => s.metric.instance).sort(), [`${api!.url}/api/concerts?limit=1`, `${api!.url}/readyz`]);
+    for (const one of probes) assert.equal(Number(one.values!.at(-1)![1]), 1, `${one.metric.instance} answered`);
   });
 
   test('sell-through lists the sold-out concert at 100%', async () => {
