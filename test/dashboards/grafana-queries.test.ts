@@ -339,7 +339,7 @@ describe('panel values reflect what the traffic did', () => {
     assert.equal(watchdog.result.length, 1, 'the shipped rules (with Watchdog) are loaded');
     const bare = await promApi('withoutRules', '/api/v1/query', { query: 'count(ALERTS) or count({__name__=~"job:.+"})' });
     assert.equal(bare.result.length, 0, 'the rule-less Prometheus really has no alerts and no recording rules');
-    const { series } = await valuesOf('Firing alerts');
+    const { series } = await valuesOf('Alert rules firing (Prometheus)');
     assert.ok(!series.some((s) => s.metric.alertname === 'Watchdog'));
   });
 

@@ -305,7 +305,9 @@ async function refreshAnnotations(context: RefreshContext): Promise<void> {
       let previous = -Infinity;
       for (const [time] of series.values) {
         // One marker per burst of consecutive steps, not one per step.
-        if (time - previous > step) marks.push({ time, color: resolveColor(annotation.iconColor), title: legendName(annotation.titleFormat, series.metric) });
+        if (time - previous > step) {
+          marks.push({ name: annotation.name ?? 'Annotation', time, color: resolveColor(annotation.iconColor), title: legendName(annotation.titleFormat, series.metric) });
+        }
         previous = time;
       }
     }

@@ -85,7 +85,9 @@ export function createPanelView(panel: Panel, shared: SharedState): PanelView {
     update(result: PanelResult) {
       const points = countPoints(result.series);
       const empty = points === 0;
-      view.render(result);
+      // Empty: the frame's message alone says so (a stat would otherwise add its own "No data").
+      if (empty) view.clear?.();
+      else view.render(result);
       frame.setState(empty ? 'empty' : 'ok', points, empty ? (panel.fieldConfig?.defaults?.noValue ?? 'No data') : '');
     },
     fail(error: RequestError) {

@@ -8,8 +8,9 @@ import type { PanelRenderer } from './panels.js';
 import { reduce, type PanelResult, type Series } from './queries.js';
 import { formatValue, thresholdLines } from './units.js';
 
-/** One annotation mark: a vertical line at `time` (unix seconds). */
+/** One annotation mark: a vertical line at `time` (unix seconds), keyed by its annotation's name. */
 export interface Annotation {
+  name: string;
   time: number;
   color: string;
   title: string;
@@ -220,6 +221,25 @@ export function createTimeseriesView(
     );
   }
 
+  /** Which dashed lines mean what: one key item per annotation drawn in the visible range. */
+  function renderAnnotationKey(): void {
+    legend.querySelectorAll('.annotation-key').forEach((item) => item.remove());
+    const [from, to] = [current.times[0], current.times[current.times.length - 1]];
+    if (from === undefined || to === undefined) return;
+    const shown = new Map<string, string>();
+    for (const mark of annotations()) if (mark.time >= from && mark.time <= to && !shown.has(mark.name)) shown.set(mark.name, mark.color);
+    for (const [name, color] of shown) {
+      const item = document.createElement('span');
+      item.className = 'legend-item annotation-key';
+      const marker = document.createElement('i');
+      marker.style.borderColor = color;
+      const text = document.createElement('span');
+      text.textContent = name;
+      item.append(marker, text);
+      legend.append(item);
+    }
+  }
+
   function renderLegend(): void {
     legend.replaceChildren();
     legendRows = current.series.map((one, index) => {
@@ -253,13 +273,18 @@ export function createTimeseriesView(
     }),
   );
   observer.observe(body);
+  // A legend that grows (more series, an annotation key) takes height from the chart, not the panel's overflow.
+  observer.observe(legend);
 
   return {
     query: 'range',
     render(result: PanelResult) {
       current = result;
       const key = result.series.map((one) => `${one.refId}/${one.name}`).join('\n');
-      if (showLegend) renderLegend();
+      if (showLegend) {
+        renderLegend();
+        renderAnnotationKey();
+      }
       if (!chart || key !== seriesKey) {
         seriesKey = key;
         build();
@@ -275,6 +300,9 @@ export function createTimeseriesView(
       legend.replaceChildren();
     },
     /** Redraws without new data (annotations changed). */
-    redraw: () => chart?.redraw(false),
+    redraw: () => {
+      if (showLegend && chart) renderAnnotationKey();
+      chart?.redraw(false);
+    },
   };
 }
