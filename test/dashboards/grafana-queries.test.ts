@@ -13,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import { SLO } from '../../monitoring/grafana/src/alert-thresholds.js';
 import { renderDashboards } from '../../monitoring/grafana/src/dashboards.js';
+import { availabilityBurnRate } from '../../monitoring/grafana/src/queries.js';
 import { writePrometheusConfig } from '../../src/monitoring/prometheus-config.js';
 import { pickFreePort, startPrometheus, type PrometheusProcess } from '../../src/monitoring/prometheus-process.js';
 import { startBlackboxExporter, startNodeExporter, startPostgresExporter, type ExporterProcess } from '../../src/monitoring/exporter-process.js';
@@ -370,6 +372,20 @@ describe('panel values reflect what the traffic did', () => {
     const probes = (await valuesOf('Probe success by target')).series;
     assert.deepEqual(probes.map((s) => s.metric.instance).sort(), [`${api!.url}/api/concerts?limit=1`, `${api!.url}/readyz`]);
     for (const one of probes) assert.equal(Number(one.values!.at(-1)![1]), 1, `${one.metric.instance} answered`);
+  });
+
+  test('the budget stats are clamped at -100 % and read 100 % where nothing was attempted', async () => {
+    // 5 s at 50 % payment failures in a few seconds of history: unclamped, far below -100 %.
+    const unclamped = finiteValues(
+      (await runTarget('withRules', `1 - ${availabilityBurnRate(SLO.window)}`, true, await selection(SELECTIONS[0]))).series,
+    );
+    assert.ok(unclamped[0]! < -1, `unclamped budget ${unclamped[0]}`);
+    const panel = dashboards.flatMap((d) => d.dashboard.panels).find((p) => p.title === 'Availability error budget remaining')!;
+    const expr = panel.targets![0]!.expr;
+    assert.deepEqual(finiteValues((await runTarget('withRules', expr, true, await selection(SELECTIONS[0]))).series), [-1]);
+    // A job with no series at all: nothing spent.
+    const none = await runTarget('withRules', expr, true, { job: { value: ['no-such-job'] }, instance: { value: ALL } });
+    assert.deepEqual(finiteValues(none.series), [1]);
   });
 
   test('sell-through lists the sold-out concert at 100%', async () => {
