@@ -25,6 +25,11 @@ RUN npm run build
 # tsc emits JavaScript only; files the code loads at run time beside its modules are copied here.
 # BUILD-ASSET: src/dashboard/public -> dist/dashboard/public
 RUN cp -R src/dashboard/public dist/dashboard/public
+# The live dashboard's page is TypeScript: bundled here into the one script the server serves
+# (src/dashboard/page-bundle.ts; esbuild is a build tool and stays out of the runtime image), and its
+# sources dropped from the output.
+RUN npx tsx src/dashboard/page-bundle.ts dist/dashboard/public/main.js \
+ && rm dist/dashboard/public/*.ts dist/dashboard/public/tsconfig.json
 
 # --- production dependencies only (no TypeScript, tsx, test or build tooling in the final image).
 FROM ${NODE_IMAGE} AS prod-deps

@@ -166,16 +166,21 @@ describe('live dashboard server proxies', () => {
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('serves the page, its scripts and uPlot from node_modules, with a same-origin-only CSP', async () => {
+  it('serves the page and its bundled script (uPlot from node_modules inside), with a same-origin-only CSP', async () => {
     const page = await fetch(dashboard.url);
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-security-policy') ?? '', /connect-src 'self'/);
     assert.match(await page.text(), /<script type="module" src="\/static\/main\.js">/);
-    const uplot = await fetch(`${dashboard.url}/static/uPlot.esm.js`);
-    assert.equal(uplot.status, 200);
-    assert.match(uplot.headers.get('content-type') ?? '', /javascript/);
-    assert.match(await uplot.text(), /export \{ uPlot as default \}|export default uPlot/);
-    for (const path of ['/static/..%2F..%2F..%2Fpackage.json', '/static/server.ts', '/static/template.d.ts']) {
+    // The page's TypeScript is bundled (src/dashboard/page-bundle.ts): one script, uPlot included.
+    const script = await fetch(`${dashboard.url}/static/main.js`);
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type') ?? '', /javascript/);
+    const text = await script.text();
+    assert.match(text, /var uPlot = |function uPlot\(/, 'uPlot is bundled in');
+    assert.match(text, /function createTimeseriesView\(/, 'the page modules are bundled in');
+    assert.doesNotMatch(text, /^\s*import\s/m, 'no import left for the browser to fetch');
+    assert.equal((await fetch(`${dashboard.url}/static/uPlot.min.css`)).status, 200);
+    for (const path of ['/static/..%2F..%2F..%2Fpackage.json', '/static/server.ts', '/static/template.ts', '/static/main.ts', '/static/uPlot.esm.js']) {
       assert.equal((await fetch(`${dashboard.url}${path}`)).status, 404, path);
     }
   });
