@@ -1,5 +1,6 @@
 // Parses and validates `npm run load` arguments into one typed object (bad input → UsageError).
 import { parseArgs } from 'node:util';
+import { latencyRangeError } from '../src/contract/index.js';
 
 export const SHAPES = ['steady', 'ramp', 'spike', 'soak'] as const;
 export type ShapeName = (typeof SHAPES)[number];
@@ -49,7 +50,8 @@ export function parseChaosStep(text: string): ChaosStep {
   if (match[3] !== undefined) {
     const min = Number(match[3]);
     const max = Number(match[4]);
-    if (max < min) throw new UsageError(`--chaos latency max < min: "${text}"`);
+    const latencyError = latencyRangeError({ min, max }, { min: 'min', max: 'latency max' });
+    if (latencyError) throw new UsageError(`--chaos ${latencyError}: "${text}"`);
     step.latencyMs = { min, max };
   }
   return step;

@@ -3,7 +3,8 @@
 // sink → heal → the RESOLVED notifications. Takes about 3 minutes; every wait is bounded.
 // Accepts the same flags as `npm start` (ports, --data-dir), plus --exit-when-done.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyChaos, chaosPresets } from './chaos-presets.js';
+import { chaosPresets } from '../contract/index.js';
+import { putChaos as applyChaos } from '../shared/chaos-client.js';
 import { createLogStream, paint, useColour } from './log-stream.js';
 import { USAGE, UsageError, parseStackOptions } from './options.js';
 import { isUserError } from './start-errors.js';

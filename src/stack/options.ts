@@ -3,7 +3,7 @@
 // flag or variable.
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chaosPresetNames, describeChaosPresets, isChaosPresetName, type ChaosPresetName } from './chaos-presets.js';
+import { chaosPresetNames, describeChaosPresets, isChaosPresetName, type ChaosPresetName } from '../contract/index.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';

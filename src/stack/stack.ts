@@ -15,7 +15,8 @@ import { startBlackboxExporter, startNodeExporter, startPostgresExporter } from 
 import { startAlertmanager } from '../monitoring/alertmanager-process.js';
 import { pickFreePort } from '../monitoring/binary-process.js';
 import { startPrometheus } from '../monitoring/prometheus-process.js';
-import { applyChaos, chaosPresets, describeChaos } from './chaos-presets.js';
+import { chaosPresets, describeChaos } from '../contract/index.js';
+import { putChaos } from '../shared/chaos-client.js';
 import { waitForHealthy } from './health-wait.js';
 import type { LogStream, Source } from './log-stream.js';
 import { UsageError, portSettings, type LogLevel, type PortName, type StackOptions } from './options.js';
@@ -326,7 +327,7 @@ export class Stack {
     if (api?.state === 'running') {
       if (options.chaos) {
         try {
-          const settings = await applyChaos(this.apiUrl, this.adminToken, chaosPresets[options.chaos]);
+          const settings = await putChaos(this.apiUrl, this.adminToken, chaosPresets[options.chaos]);
           this.log.info(`chaos preset "${options.chaos}": ${describeChaos(settings)}`);
         } catch (error) {
           this.log.info(`could not apply chaos preset "${options.chaos}": ${(error as Error).message}`);

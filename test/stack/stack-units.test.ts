@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BinaryNotFoundError, installHint, locateBinary } from '../../src/monitoring/binaries.js';
-import { chaosPresetNames, chaosPresets } from '../../src/stack/chaos-presets.js';
+import { chaosPresetNames, chaosPresets } from '../../src/contract/index.js';
 import { createLogStream, formatChildLine } from '../../src/stack/log-stream.js';
 import { UsageError, parseStackOptions, type StackOptions } from '../../src/stack/options.js';
 import { checkPortsFree, PortInUseError } from '../../src/stack/port-check.js';

@@ -5,10 +5,7 @@ import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { freePort, waitUntil } from './ports.js';
 
-import type { ChaosInput } from '../../src/api/config.js';
-
-/** What an admin sends to PUT /api/admin/chaos: the faults left out are healed. */
-export type { ChaosInput };
+import type { ChaosInput } from '../../src/contract/index.js';
 
 export interface RunningApi {
   url: string;
