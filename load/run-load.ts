@@ -11,7 +11,8 @@ import { getChaos, putChaos } from '../src/shared/chaos-client.js';
 import { findLocust, locustVersion, LOCUST_INSTALL_HINT } from './find-locust.js';
 import type { ChaosSettings } from '../src/contract/index.js';
 import { CSV_PREFIX, writeRunRecord, type ChaosChange, type RunRecord } from '../src/report/run-record.js';
-import { UsageError, type LoadOptions } from './run-options.js';
+import type { LoadOptions } from './run-options.js';
+import { UsageError } from '../src/shared/usage-error.js';
 
 export const LOCUSTFILE = join(dirname(fileURLToPath(import.meta.url)), 'locustfile.py');
 

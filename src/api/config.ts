@@ -9,7 +9,6 @@ import {
   readUrl,
 } from '../shared/env.js';
 import { latencyRangeError, MAX_CHAOS_LATENCY_MS, NO_FAULTS, type ChaosSettings } from '../contract/index.js';
-import { redactCredentials } from './redact.js';
 
 /** Everything the API reads from its environment, validated once at start-up. */
 export interface ApiConfig {
@@ -44,16 +43,6 @@ export interface ApiConfig {
   shutdownTimeoutMs: number;
 }
 
-/** A URL's password never appears in an error message: it may be printed to a shared log. */
-function readDatabaseUrl(env: Record<string, string | undefined>): string | undefined {
-  try {
-    return readUrl(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(redactCredentials(error.message));
-    throw error;
-  }
-}
-
 export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
   const latencyMin = readInteger(env, 'CHAOS_LATENCY_MIN_MS', 5, 0, MAX_CHAOS_LATENCY_MS);
   const latencyMax = readInteger(env, 'CHAOS_LATENCY_MAX_MS', Math.max(150, latencyMin), 0, MAX_CHAOS_LATENCY_MS);
@@ -72,7 +61,8 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     // Loopback unless asked: the container image sets HOST=0.0.0.0 itself.
     host: readString(env, 'HOST', '127.0.0.1'),
     port: readInteger(env, 'PORT', 8080, 0, 65535),
-    databaseUrl: readDatabaseUrl(env),
+    // readUrl never repeats the password of a bad URL (the message may reach a shared log); the role stays.
+    databaseUrl: readUrl(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:'], { keepUser: true }),
     dataDir: readString(env, 'DATA_DIR', './data'),
     databasePoolSize: readInteger(env, 'DATABASE_POOL_SIZE', 20, 1, 500),
     databaseStatementTimeoutMs: statementTimeoutMs,

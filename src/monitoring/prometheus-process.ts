@@ -1,24 +1,12 @@
 // Starts the real Prometheus binary as a child process (tests, the one-command stack, benchmarks)
 // and hands back a small handle: where it listens, how to reload it, query it and stop it.
 import { resolve } from 'node:path';
+import { createPrometheusClient, type PromAlert, type PromSample } from '../shared/prometheus-client.js';
 import { locateBinary } from './binaries.js';
 import { prepareListenAndData, startBinaryProcess, type BinaryStartOptions } from './binary-process.js';
 
 /** Defaults: 30 s to become ready; binary from PATH or PROMETHEUS_BIN. */
 export type StartPrometheusOptions = BinaryStartOptions;
-
-export interface PromSample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-export interface PromAlert {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  state: 'pending' | 'firing' | 'inactive';
-  activeAt?: string;
-  value: string;
-}
 
 export interface PrometheusProcess {
   url: string;
@@ -58,14 +46,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     ],
   });
 
-  const api = async <T>(path: string, init?: RequestInit): Promise<T> => {
-    const response = await fetch(`${url}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
-    const body = (await response.json()) as { status: string; data: T; error?: string };
-    if (!response.ok || body.status !== 'success') {
-      throw new Error(`prometheus ${path}: ${response.status} ${body.error ?? ''}`.trim());
-    }
-    return body.data;
-  };
+  const client = createPrometheusClient(url, { timeoutMs: 10_000 });
 
   return {
     url,
@@ -78,17 +59,8 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       const text = await response.text();
       if (!response.ok) throw new Error(`prometheus reload failed: ${response.status} ${text.trim()}`);
     },
-    async query(expr: string) {
-      const data = await api<{ resultType: string; result: PromSample[] }>(
-        `/api/v1/query?query=${encodeURIComponent(expr)}`,
-      );
-      if (data.resultType !== 'vector') throw new Error(`prometheus query ${expr}: got ${data.resultType}, not a vector`);
-      return data.result;
-    },
-    async alerts() {
-      const data = await api<{ alerts: PromAlert[] }>('/api/v1/alerts');
-      return data.alerts;
-    },
+    query: (expr: string) => client.query(expr),
+    alerts: () => client.alerts(),
     stop: running.stop,
   };
 }

@@ -16,9 +16,10 @@ import { writePrometheusConfig } from '../../src/monitoring/prometheus-config.js
 import { pickFreePort, startPrometheus, type PrometheusProcess } from '../../src/monitoring/prometheus-process.js';
 import { startApi, type RunningApi } from '../support/api-process.js';
 import { interpolation, type Selection } from './grafana-interpolate.js';
+import { API_JOB } from '../../src/shared/prometheus-jobs.js';
 
 const SCRAPE_SECONDS = 1;
-const JOB = 'ticketpulse-api';
+const JOB = API_JOB;
 
 interface Target {
   refId: string;
