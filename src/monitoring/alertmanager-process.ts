@@ -1,6 +1,7 @@
 // Starts the real Alertmanager binary as a child process (tests, the one-command stack, benchmarks)
 // and hands back a small handle: where it listens, what it holds, and how to stop it.
 import { resolve } from 'node:path';
+import type { ExitInfo } from '../shared/child-process.js';
 import { locateBinary } from './binaries.js';
 import { prepareListenAndData, startBinaryProcess, type BinaryStartOptions } from './binary-process.js';
 
@@ -32,6 +33,8 @@ export interface AlertmanagerProcess {
   url: string;
   port: number;
   pid: number;
+  /** Settles once the process has exited, however it ended. */
+  exited: Promise<ExitInfo>;
   dataDir: string;
   /** GET /api/v2/alerts (active, silenced and inhibited ones). */
   alerts(): Promise<AmAlert[]>;
@@ -77,6 +80,7 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
     url,
     port: where.port,
     pid: running.pid,
+    exited: running.exited,
     dataDir: where.dataDir,
     recentLogs: running.recentLogs,
     running: running.running,

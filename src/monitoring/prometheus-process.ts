@@ -1,6 +1,7 @@
 // Starts the real Prometheus binary as a child process (tests, the one-command stack, benchmarks)
 // and hands back a small handle: where it listens, how to reload it, query it and stop it.
 import { resolve } from 'node:path';
+import type { ExitInfo } from '../shared/child-process.js';
 import { createPrometheusClient, type PromAlert, type PromSample } from '../shared/prometheus-client.js';
 import { locateBinary } from './binaries.js';
 import { prepareListenAndData, startBinaryProcess, type BinaryStartOptions } from './binary-process.js';
@@ -12,6 +13,8 @@ export interface PrometheusProcess {
   url: string;
   port: number;
   pid: number;
+  /** Settles once the process has exited, however it ended. */
+  exited: Promise<ExitInfo>;
   dataDir: string;
   /** POST /-/reload (needs --web.enable-lifecycle, which startPrometheus always sets). */
   reload(): Promise<void>;
@@ -21,6 +24,8 @@ export interface PrometheusProcess {
   alerts(): Promise<PromAlert[]>;
   /** The last log lines, for error messages. */
   recentLogs(): string[];
+  /** False once the process has exited (killed from outside, crashed, or stopped). */
+  running(): boolean;
   /** SIGTERM, wait for exit (SIGKILL after 10 s), then remove the data folder if we created it. */
   stop(): Promise<void>;
 }
@@ -52,8 +57,10 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     url,
     port: where.port,
     pid: running.pid,
+    exited: running.exited,
     dataDir: where.dataDir,
     recentLogs: running.recentLogs,
+    running: running.running,
     async reload() {
       const response = await fetch(`${url}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
       const text = await response.text();

@@ -27,7 +27,7 @@ import { stateFilePath } from './state-file.js';
 import { detectAlertmanagerUi, detectPrometheusUi, type AlertmanagerUi, type PrometheusUi } from './web-uis.js';
 import { checkPortsFree, type PortClaim } from './port-check.js';
 import { writeRuntimeConfigs, type Receivers } from './runtime-configs.js';
-import { spawnNodeChild, superviseStartedBinary, type SupervisedChild } from './supervised-process.js';
+import { spawnNodeChild, superviseStartedBinary, type StartedBinary, type SupervisedChild } from './supervised-process.js';
 import { formatUrlTable, type TableRow } from './url-table.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -368,7 +368,7 @@ export class Stack {
 
   private async startBinaryPart(
     name: 'prometheus' | 'alertmanager' | ExporterPart,
-    start: () => Promise<{ pid: number; recentLogs(): string[]; stop(): Promise<void> }>,
+    start: () => Promise<StartedBinary>,
   ): Promise<void> {
     const part: Part = { name, state: 'starting', url: this.partUrl(name) };
     this.parts.set(name, part);
