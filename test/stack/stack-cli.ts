@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { alive } from '../../src/shared/child-process.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -131,20 +132,13 @@ export function runStackCli(args: string[], env: NodeJS.ProcessEnv): StackCli {
   };
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { alive as isAlive } from '../../src/shared/child-process.js';
 
 /** Polls until none of the pids (and, for group leaders, none of their groups) is alive. */
 export async function waitAllGone(pids: number[], timeoutMs: number): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const left = pids.filter((pid) => isAlive(pid) || isAlive(-pid));
+    const left = pids.filter((pid) => alive(pid) || alive(-pid));
     if (left.length === 0 || Date.now() > deadline) return left;
     await sleep(100);
   }
