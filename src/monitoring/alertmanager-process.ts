@@ -77,13 +77,11 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
   };
 
   return {
+    // pid, exited, running, recentLogs and stop are the started binary's own.
+    ...running,
     url,
     port: where.port,
-    pid: running.pid,
-    exited: running.exited,
     dataDir: where.dataDir,
-    recentLogs: running.recentLogs,
-    running: running.running,
     async alerts() {
       return (await (await request('/api/v2/alerts')).json()) as AmAlert[];
     },
@@ -99,6 +97,5 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
       const response = await request('/-/reload', { method: 'POST' });
       await response.arrayBuffer();
     },
-    stop: running.stop,
   };
 }

@@ -54,13 +54,11 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   const client = createPrometheusClient(url, { timeoutMs: 10_000 });
 
   return {
+    // pid, exited, running, recentLogs and stop are the started binary's own.
+    ...running,
     url,
     port: where.port,
-    pid: running.pid,
-    exited: running.exited,
     dataDir: where.dataDir,
-    recentLogs: running.recentLogs,
-    running: running.running,
     async reload() {
       const response = await fetch(`${url}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
       const text = await response.text();
@@ -68,6 +66,5 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     },
     query: (expr: string) => client.query(expr),
     alerts: () => client.alerts(),
-    stop: running.stop,
   };
 }
