@@ -1,9 +1,10 @@
 // `npm run load -- --shape spike --duration 2m [--users N] [--host URL] [--out runs/]`
 // Runs a named load shape with Locust headless into runs/<timestamp>-<shape>/, then writes the
 // stress-test report for it when Prometheus (PROMETHEUS_URL) answers.
-import { parseLoadOptions, UsageError } from './run-options.js';
+import { parseLoadOptions } from './run-options.js';
+import { UsageError } from '../src/shared/usage-error.js';
 import { checkApiAnswers, runLoad } from './run-load.js';
-import { prometheusAnswers, prometheusUrlFromEnv } from '../src/report/prometheus-client.js';
+import { createPrometheusClient, prometheusUrlFromEnv } from '../src/shared/prometheus-client.js';
 import { generateReport } from '../src/report/generate-report.js';
 
 async function main(): Promise<number> {
@@ -18,7 +19,7 @@ async function main(): Promise<number> {
   }
   if (!options.report) return 0;
   const prometheusUrl = prometheusUrlFromEnv();
-  if (!(await prometheusAnswers(prometheusUrl))) {
+  if (!(await createPrometheusClient(prometheusUrl).ready())) {
     console.log(`[load] no Prometheus at ${prometheusUrl}: skipping the report (run \`npm run report -- ${runDir}\` later)`);
     return 0;
   }

@@ -9,8 +9,10 @@ import { OBJECTIVES } from '../src/report/objectives.js';
 import { RAMP_STAIRS_FILE } from '../src/report/ramp-stairs.js';
 import { getChaos, putChaos } from '../src/shared/chaos-client.js';
 import { findLocust, locustVersion, LOCUST_INSTALL_HINT } from './find-locust.js';
-import { CSV_PREFIX, writeRunRecord, type ChaosChange, type ChaosSettings, type RunRecord } from '../src/report/run-record.js';
-import { UsageError, type LoadOptions } from './run-options.js';
+import type { ChaosSettings } from '../src/contract/index.js';
+import { CSV_PREFIX, writeRunRecord, type ChaosChange, type RunRecord } from '../src/report/run-record.js';
+import type { LoadOptions } from './run-options.js';
+import { UsageError } from '../src/shared/usage-error.js';
 
 export const LOCUSTFILE = join(dirname(fileURLToPath(import.meta.url)), 'locustfile.py');
 

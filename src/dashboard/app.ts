@@ -8,8 +8,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Static } from '@sinclair/typebox';
-import { ChaosInputSchema } from '../api/http/schemas.js';
+import { ChaosInputSchema, chaosPresets, latencyRangeError, type ChaosInput } from '../contract/index.js';
 import type { DashboardConfig } from './config.js';
 import { DashboardNotFoundError, listDashboards, loadDashboard } from './dashboards.js';
 import { createScrapeIntervalReader } from './prometheus-settings.js';
@@ -54,9 +53,6 @@ const PROMETHEUS_ROUTES: Record<string, { path: string; params: string[] }> = {
   labels: { path: '/api/v1/labels', params: ['match[]', 'start', 'end'] },
 };
 
-// The API's own schema for PUT /api/admin/chaos: the page's mistakes are caught here, by the same rules.
-type ChaosBody = Static<typeof ChaosInputSchema>;
-const ChaosBodySchema = ChaosInputSchema;
 
 export async function buildDashboardApp(config: DashboardConfig): Promise<FastifyInstance> {
   // Panels poll every 5 s: per-request logs would drown everything else.
@@ -158,6 +154,9 @@ export async function buildDashboardApp(config: DashboardConfig): Promise<Fastif
     return { alerts: alerts.filter((alert) => alert.status?.state === 'active').map(toAlertView) };
   });
 
+  // The named presets, so the page's buttons stage exactly what `npm start -- --chaos <name>` stages.
+  app.get('/api/chaos/presets', async () => ({ presets: chaosPresets }));
+
   app.get('/api/chaos', async (_request, reply) => {
     if (!config.adminToken) return { enabled: false, reason: 'ADMIN_TOKEN is not set for the dashboard server' };
     const response = await api.request('/api/admin/chaos', { headers: { authorization: `Bearer ${config.adminToken}` } });
@@ -176,14 +175,13 @@ export async function buildDashboardApp(config: DashboardConfig): Promise<Fastif
     }
   };
 
-  app.put('/api/chaos', { schema: { body: ChaosBodySchema }, preValidation: allowChaosChange }, async (request: FastifyRequest<{ Body: ChaosBody }>, reply) => {
+  // The API's own schema for PUT /api/admin/chaos: the page's mistakes are caught here, by the same rules.
+  app.put('/api/chaos', { schema: { body: ChaosInputSchema }, preValidation: allowChaosChange }, async (request: FastifyRequest<{ Body: ChaosInput }>, reply) => {
     if (!config.adminToken) {
       return reply.code(409).send({ error: 'chaos control disabled: ADMIN_TOKEN is not set for the dashboard server' });
     }
-    const { failureRate, latencyMs } = request.body;
-    if (latencyMs.max < latencyMs.min) {
-      return reply.code(400).send({ error: 'latencyMs.max must be >= latencyMs.min' });
-    }
+    const latencyError = latencyRangeError(request.body.latencyMs);
+    if (latencyError) return reply.code(400).send({ error: latencyError });
     const response = await api.request('/api/admin/chaos', {
       method: 'PUT',
       headers: { authorization: `Bearer ${config.adminToken}`, 'content-type': 'application/json' },

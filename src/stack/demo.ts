@@ -3,9 +3,11 @@
 // sink → heal → the RESOLVED notifications. Takes about 3 minutes; every wait is bounded.
 // Accepts the same flags as `npm start` (ports, --data-dir), plus --exit-when-done.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyChaos, chaosPresets } from './chaos-presets.js';
+import { chaosPresets } from '../contract/index.js';
+import { putChaos as applyChaos } from '../shared/chaos-client.js';
 import { createLogStream, paint, useColour } from './log-stream.js';
-import { USAGE, UsageError, parseStackOptions } from './options.js';
+import { UsageError } from '../shared/usage-error.js';
+import { USAGE, parseStackOptions } from './options.js';
 import { isUserError } from './start-errors.js';
 import { demoBesideStackMessage, findRunningStack, StackRunningError } from './running-stack.js';
 import { createSignalGate } from './signals.js';

@@ -31,9 +31,10 @@ interface Selection {
 }
 /** Points Grafana asks for: about the width in pixels of a wide panel. */
 const MAX_DATA_POINTS = 1000;
+import { API_JOB } from '../../src/shared/prometheus-jobs.js';
 
 const SCRAPE_SECONDS = 1;
-const JOB = 'ticketpulse-api';
+const JOB = API_JOB;
 
 interface Target {
   refId: string;

@@ -1,6 +1,6 @@
 // The live dashboard server without a browser: configuration errors, and its proxies to a real
 // Prometheus, a real Alertmanager and the real API (chaos with the token held server-side).
-import { NO_FAULTS } from '../../src/api/config.js';
+import { chaosPresets, NO_FAULTS, withFaultDefaults, type ChaosInput } from '../../src/contract/index.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
@@ -313,6 +313,38 @@ describe('live dashboard server proxies', () => {
     assert.equal((await put({ failureRate: 1, latencyMs: { min: 0, max: 0 } }, { origin: 'http://evil.example' })).status, 403);
     const fromApi = await fetch(`${api.url}/api/admin/chaos`, { headers: { authorization: `Bearer ${api.adminToken}` } });
     assert.notEqual(((await fromApi.json()) as { failureRate: number }).failureRate, 1);
+  });
+
+  it('serves the named chaos presets the launcher applies, and one passes through the proxy as it is', async () => {
+    const response = await fetch(`${dashboard.url}/api/chaos/presets`);
+    assert.equal(response.status, 200);
+    const { presets } = (await response.json()) as { presets: Record<string, ChaosInput> };
+    assert.deepEqual(presets, chaosPresets);
+    // Only a harmless one is applied: the others would stall, crash or cut off the API under test.
+    const token = await pageToken(dashboard.url);
+    const put = await fetch(`${dashboard.url}/api/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+      body: JSON.stringify(presets['flaky-payments']),
+    });
+    assert.equal(put.status, 200);
+    const fromApi = await fetch(`${api.url}/api/admin/chaos`, { headers: { authorization: `Bearer ${api.adminToken}` } });
+    assert.deepEqual(await fromApi.json(), withFaultDefaults(chaosPresets['flaky-payments']));
+    await fetch(`${dashboard.url}/api/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+      body: JSON.stringify({ failureRate: 0, latencyMs: { min: 0, max: 0 } }),
+    });
+  });
+
+  it('names the latency rule it enforces when max is below min', async () => {
+    const put = await fetch(`${dashboard.url}/api/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': await pageToken(dashboard.url) },
+      body: JSON.stringify({ failureRate: 0.1, latencyMs: { min: 10, max: 5 } }),
+    });
+    assert.equal(put.status, 400);
+    assert.deepEqual(await put.json(), { error: 'latencyMs.max must be >= latencyMs.min (5 < 10)' });
   });
 
   it('changes chaos only with a token from the page or the admin token (CSRF)', async () => {

@@ -9,13 +9,13 @@
 // - `npm start -- --load steady` beside it runs Locust against that stack's API (tickets are bought there)
 //   and leaves stack.json alone.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSignalGate } from '../../src/stack/signals.js';
+import { startChild, type ExitInfo } from '../../src/shared/child-process.js';
 import { cleanEnv, freePortFlags, isAlive, ROOT, runStackCli, waitAllGone, within } from './stack-cli.js';
 
 const dirs: string[] = [];
@@ -46,17 +46,12 @@ test('signal gate: copies within the window are echoes; a later signal kills', (
 
 interface Run {
   output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<ExitInfo>;
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Run & { pid: number } {
-  const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const { child, exited } = startChild({ command, args, cwd: ROOT, env, group: true, onLine: (line) => (output += `${line}\n`) });
   cleanups.push(() => {
     try {
       process.kill(-child.pid!, 'SIGKILL');
