@@ -154,9 +154,6 @@ export async function buildDashboardApp(config: DashboardConfig): Promise<Fastif
     return { alerts: alerts.filter((alert) => alert.status?.state === 'active').map(toAlertView) };
   });
 
-  // The named presets, so the page's buttons stage exactly what `npm start -- --chaos <name>` stages.
-  app.get('/api/chaos/presets', async () => ({ presets: chaosPresets }));
-
   app.get('/api/chaos', async (_request, reply) => {
     if (!config.adminToken) return { enabled: false, reason: 'ADMIN_TOKEN is not set for the dashboard server' };
     const response = await api.request('/api/admin/chaos', { headers: { authorization: `Bearer ${config.adminToken}` } });

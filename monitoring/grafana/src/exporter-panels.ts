@@ -1,13 +1,13 @@
 /**
  * Panels over the exporters from this field (issue #12): postgres_exporter for the database,
  * node_exporter for the host, blackbox_exporter for probes from outside the API. Their series are
- * not the API's, so they are narrowed by their own Prometheus job (src/monitoring/prometheus-config.ts
+ * not the API's, so they are narrowed by their own Prometheus job (src/shared/prometheus-jobs.ts
  * PrometheusJob) instead of the $job/$instance variables, which pick API replicas.
  * Where an exporter is absent (PGlite has no PostgreSQL server, so no postgres_exporter) its panels
  * say so in their noValue text instead of a bare "No data".
  */
 import * as units from '@grafana/grafana-foundation-sdk/units';
-import { PrometheusJob } from '../../../src/monitoring/prometheus-config.js';
+import { PrometheusJob } from '../../../src/shared/prometheus-jobs.js';
 import { ALERT_THRESHOLDS } from './alert-thresholds.js';
 import { statPanel, thresholds, timeSeriesPanel, type Size } from './panel-kit.js';
 import { RATE } from './queries.js';

@@ -1,8 +1,8 @@
 // The chaos control for demos: reads and changes the API's fault injection through the dashboard
 // server, which holds the admin token (the page never sees it).
-import type { ChaosInput, ChaosSettings } from '../../api/config.js';
-// The same presets as `npm start -- --chaos <preset>`, bundled into the page from their one home.
-import { chaosPresetNames, chaosPresets, type ChaosPresetName } from '../../stack/chaos-presets.js';
+// The API's chaos shapes and the same presets as `npm start -- --chaos <preset>`, bundled into the
+// page from their one home, the contract module (browser-safe: it imports only TypeBox).
+import { chaosPresetNames, chaosPresets, type ChaosInput, type ChaosPresetName, type ChaosSettings } from '../../contract/chaos.js';
 import { getJson, putJson, RequestError } from './api.js';
 
 /** The buttons' words; the compiler insists every preset has one. A preset replaces every setting: the faults it does not name are healed. */
