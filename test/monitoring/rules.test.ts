@@ -132,7 +132,7 @@ describe('every alert', () => {
       'PurchaseFailureRateHigh', 'HighRequestLatency', 'AvailabilitySLOFastBurn', 'AvailabilitySLOSlowBurn',
       'LatencySLOFastBurn', 'LatencySLOSlowBurn', 'ApiDown', 'ApiAbsent', 'HighCpu', 'HighMemory',
       'EventLoopLag', 'Watchdog', 'DatabaseUnreachable', 'DatabaseSlow', 'DbPoolSaturated', 'ApiRestarting',
-      'MemoryGrowing', 'EventLoopStalls', 'HostCpuHigh', 'HostMemoryLow', 'ProbeFailing',
+      'MemoryGrowing', 'EventLoopStalls', 'HostCpuHigh', 'HostMemoryLow', 'ProbeFailing', 'ReadErrorRateHigh',
     ]) {
       assert.ok(names.includes(required), `${required} exists`);
     }
