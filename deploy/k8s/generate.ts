@@ -3,11 +3,13 @@
  * so every deployment mode uses the same rule files, dashboards, Alertmanager template and
  * locustfile without copies:
  *
- * - kustomize Components beside those files (monitoring/prometheus, monitoring/alertmanager,
+ * - kustomize Components beside those files (monitoring/prometheus, monitoring/blackbox, monitoring/alertmanager,
  *   monitoring/grafana, load). kustomize only reads files inside a kustomization's own folder, and
  *   its configMapGenerator takes no globs, so each folder gets a kustomization listing its files.
  * - deploy/k8s/components/prometheus-operator/prometheus-rules.yaml: one PrometheusRule per rule
  *   file, for clusters that run the Prometheus Operator.
+ * - deploy/k8s/components/monitoring-stack/prometheus.yml: the in-cluster Prometheus config,
+ *   rendered from monitoring/prometheus/prometheus.yml (deploy/k8s/prometheus-config.ts).
  * - the files generated from the alert source in monitoring/alerts/ (the rule files and the alerts
  *   table of docs/alerts.md, monitoring/alerts/files.ts): the PrometheusRules come from the same
  *   source, so one run of this script brings every derived file in line.
@@ -23,6 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { RULE_FILES, RULES_DIR, renderAlertFiles } from '../../monitoring/alerts/files.js';
 import { prometheusGroups } from '../../monitoring/alerts/render.js';
+import { renderKubernetesPrometheusConfig } from './prometheus-config.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -95,6 +98,12 @@ export function renderGeneratedFiles(): Map<string, string> {
     ]),
   );
   files.set(
+    'monitoring/blackbox/kustomization.yaml',
+    component('monitoring/blackbox', "# blackbox_exporter's probe modules, mounted at /etc/blackbox by the in-cluster exporter.\n", [
+      { name: 'blackbox-config', files: filesIn('monitoring/blackbox', '.yml') },
+    ]),
+  );
+  files.set(
     'monitoring/alertmanager/kustomization.yaml',
     component('monitoring/alertmanager', '# The Alertmanager config template (rendered from a Secret by an init container) and its message templates.\n', [
       { name: 'alertmanager-template', files: ['monitoring/alertmanager/alertmanager.yml'] },
@@ -121,6 +130,7 @@ export function renderGeneratedFiles(): Map<string, string> {
     ]),
   );
   files.set('deploy/k8s/components/prometheus-operator/prometheus-rules.yaml', prometheusRules());
+  files.set('deploy/k8s/components/monitoring-stack/prometheus.yml', renderKubernetesPrometheusConfig());
   return files;
 }
 
