@@ -1,16 +1,13 @@
 /**
  * The two links every alert carries, each built from one pattern here and nowhere else.
  *
- * The rules hold the links as they are reached on the one-command stack (the live dashboard on
- * localhost:3000 serves /d/<uid> and /runbooks/<file>), so Prometheus' and the live dashboard's alert
- * lists can link them as they are. Alert messages re-base them once, in Alertmanager, on
- * DASHBOARD_URL / RUNBOOK_BASE_URL (docs/alerting-pipeline.md): only the part after RULE_LINK_BASE
- * is the alert's own.
+ * Rules carry relative references, never a host: `runbook_url` is the runbook's file name (relative
+ * to the runbooks' base) and `dashboard_url` the dashboard's path `d/<uid>` (relative to the
+ * dashboards' base). The bases are applied once, where a reader gets a link: Alertmanager's messages
+ * prefix RUNBOOK_BASE_URL and DASHBOARD_URL (rendered into monitoring/alertmanager/alertmanager.yml,
+ * docs/alerting-pipeline.md), and the live dashboard serves both at its own /runbooks/ and /d/.
  * @see https://github.com/prometheus-operator/kube-prometheus (one runbookURLPattern for all alerts)
  */
-
-/** The base every rule link starts with. */
-export const RULE_LINK_BASE = 'http://localhost:3000/';
 
 /** The generated Grafana dashboards an alert may link to (monitoring/grafana/src builds them). */
 export const DashboardUid = {
@@ -33,10 +30,12 @@ export function runbookFile(alert: string): string {
   return `${kebab(alert)}.md`;
 }
 
+/** The rule's `runbook_url`: relative to RUNBOOK_BASE_URL. */
 export function runbookUrl(alert: string): string {
-  return `${RULE_LINK_BASE}runbooks/${runbookFile(alert)}`;
+  return runbookFile(alert);
 }
 
+/** The rule's `dashboard_url`: relative to DASHBOARD_URL (Grafana's and the live dashboard's /d/<uid>). */
 export function dashboardUrl(uid: DashboardUid): string {
-  return `${RULE_LINK_BASE}d/${uid}`;
+  return `d/${uid}`;
 }
