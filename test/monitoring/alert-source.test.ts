@@ -17,6 +17,19 @@ const repoRoot = resolve(import.meta.dirname, '../..');
 const committed = (file: string) => readFileSync(join(repoRoot, RULES_DIR, file), 'utf8');
 const alertExpr = (name: string) => ALL_ALERTS.find((alert) => alert.alert === name)?.expr ?? assert.fail(`no alert ${name}`);
 
+/** "A|B|.+SLO(Fast|Slow)Burn" → ["A", "B", ".+SLO(Fast|Slow)Burn"]: splits on `|` outside parentheses. */
+function topLevelAlternatives(regex: string): string[] {
+  const parts = [''];
+  let depth = 0;
+  for (const char of regex) {
+    if (char === '(') depth++;
+    if (char === ')') depth--;
+    if (char === '|' && depth === 0) parts.push('');
+    else parts[parts.length - 1] += char;
+  }
+  return parts;
+}
+
 describe('the alert source', () => {
   it('every generated rule file opens with a "do not edit" header naming the source', () => {
     for (const file of RULE_FILES) {
@@ -62,6 +75,24 @@ describe('the alert source', () => {
       assert.ok(rule.expr.includes(written), `${alert}: ${written} in\n${rule.expr}`);
     }
     assert.equal(ALERT_THRESHOLDS.purchaseFailureRatio.value, THRESHOLDS.purchaseFailureRatio);
+  });
+
+  it("every alert name Alertmanager's inhibitions match is an alert of the source (a rename cannot leave one behind)", () => {
+    const names = ALL_ALERTS.map((alert) => alert.alert);
+    const config = parse(readFileSync(join(repoRoot, 'monitoring/alertmanager/alertmanager.yml'), 'utf8'));
+    let checked = 0;
+    for (const rule of config.inhibit_rules) {
+      for (const matcher of [...(rule.source_matchers ?? []), ...(rule.target_matchers ?? [])] as string[]) {
+        const match = /^alertname\s*(=~|=)\s*"(.+)"$/.exec(matcher);
+        if (!match) continue;
+        for (const alternative of match[1] === '=' ? [match[2]!] : topLevelAlternatives(match[2]!)) {
+          const pattern = new RegExp(`^(?:${match[1] === '=' ? alternative.replace(/[.*+?^${}()[\]\\]/g, '\\$&') : alternative})$`);
+          assert.ok(names.some((name) => pattern.test(name)), `inhibition matcher ${matcher}: "${alternative}" matches no alert`);
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked >= 10, `checked ${checked} alternatives`);
   });
 
   it('the alerts table is rewritten only between its markers, and a doc without them is a one-line error', () => {
