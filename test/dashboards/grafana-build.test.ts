@@ -267,7 +267,7 @@ describe('dashboards agree with the alert rules (monitoring/prometheus/rules)', 
   test("every alert's dashboard_url points at a generated dashboard", () => {
     const uids = new Set(dashboards.map((d) => d.dashboard.uid));
     for (const rule of rules.filter((r) => r.annotations?.dashboard_url)) {
-      const uid = /\/d\/([^/?#]+)/.exec(rule.annotations!.dashboard_url!)?.[1];
+      const uid = /(?:^|\/)d\/([^/?#]+)/.exec(rule.annotations!.dashboard_url!)?.[1];
       assert.ok(uid && uids.has(uid), `${rule.alert}: ${rule.annotations!.dashboard_url} is not one of ${[...uids].join(', ')}`);
     }
   });
