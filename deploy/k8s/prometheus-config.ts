@@ -9,7 +9,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { isMap, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
-import { PrometheusJob, shippedPrometheusConfigFile } from '../../src/monitoring/prometheus-config.js';
+import { shippedPrometheusConfigFile } from '../../src/monitoring/prometheus-config.js';
+import { PrometheusJob } from '../../src/shared/prometheus-jobs.js';
 
 /** Where components/monitoring-stack mounts the rules ConfigMap generated from monitoring/prometheus/rules. */
 const RULES_MOUNT = '/etc/prometheus/rules/*.yml';
