@@ -8,8 +8,9 @@ import { DashboardUid } from './links.js';
 import { sloAlertGroup, sloRecordingGroups } from './slo.js';
 import { THRESHOLDS as T } from './thresholds.js';
 import type { AlertingRule, RecordingRule, RuleFile, RuleGroup } from './types.js';
+import { API_JOB_SELECTOR } from '../../src/shared/prometheus-jobs.js';
 
-const API = 'job="ticketpulse-api"';
+const API = API_JOB_SELECTOR;
 const PURCHASES = `${API}, route="/api/concerts/:id/orders", method="POST"`;
 /** Public reads: the GET routes the `readErrorRate` fault answers with a 500 (src/api/chaos/read-errors.ts). */
 const READS = `${API}, route=~"/api/(concerts|orders).*", method="GET"`;

@@ -7,8 +7,9 @@
  */
 import { DashboardUid } from './links.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from './types.js';
+import { API_JOB_SELECTOR } from '../../src/shared/prometheus-jobs.js';
 
-const API = 'job="ticketpulse-api"';
+const API = API_JOB_SELECTOR;
 const PURCHASES = `${API}, route="/api/concerts/:id/orders", method="POST"`;
 
 /** 30 days: the period every objective (and so every error budget) is measured over. */
