@@ -8,7 +8,8 @@
 # The base is pinned to the exact Node release CI runs (Node 20, Debian 12 "bookworm", slim).
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
-# --- build: the same commands CI runs (test/deploy/app-build.test.ts runs them outside Docker).
+# --- build: the same commands CI runs (test/deploy/container-image.test.ts runs them outside Docker).
+# tsconfig.build.json compiles the runtime entry points and what they import, nothing else.
 FROM ${NODE_IMAGE} AS build
 # Build-time npm settings for machines behind a registry mirror or a TLS-inspecting proxy (CI passes
 # them and mounts the CA file read-only for the build: scripts/containers/project-image.ts). Declared
@@ -24,6 +25,11 @@ RUN npm run build
 # tsc emits JavaScript only; files the code loads at run time beside its modules are copied here.
 # BUILD-ASSET: src/dashboard/public -> dist/dashboard/public
 RUN cp -R src/dashboard/public dist/dashboard/public
+# The live dashboard's page is TypeScript: bundled here into the one script the server serves
+# (src/dashboard/page-bundle.ts; esbuild is a build tool and stays out of the runtime image), and its
+# sources dropped from the output.
+RUN npx tsx src/dashboard/page-bundle.ts dist/dashboard/public/main.js \
+ && rm dist/dashboard/public/*.ts dist/dashboard/public/tsconfig.json
 
 # --- production dependencies only (no TypeScript, tsx, test or build tooling in the final image).
 FROM ${NODE_IMAGE} AS prod-deps

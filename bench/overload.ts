@@ -16,15 +16,12 @@
  *
  * Usage: npm run bench:overload [-- --connections 2000 --duration 30]
  */
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createTestDatabase } from '../test/support/postgres.js';
 import { tallyConcert } from '../test/support/invariant.js';
-import { freePort, waitUntil } from '../test/support/ports.js';
+import { startBenchApi } from './lib/api.js';
+import { statusTallyScript, wrkAsync } from './lib/wrk.js';
 
 const { values } = parseArgs({
   options: { connections: { type: 'string', default: '2000' }, duration: { type: 'string', default: '30' } },
@@ -37,51 +34,6 @@ if (!Number.isInteger(connections) || connections < 2 || !Number.isInteger(durat
 }
 
 const ORDER_ROUTE = '/api/concerts/:id/orders';
-
-function toMs(text: string): number {
-  const match = /([\d.]+)(us|ms|s)/.exec(text);
-  if (!match) return NaN;
-  const n = Number(match[1]);
-  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
-}
-
-const WRK_SCRIPT = `
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"quantity":1,"customerEmail":"overload@example.com"}'
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) statuses = {} end
-function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
-function done(summary, latency, requests)
-  local total = {}
-  for _, t in ipairs(threads) do
-    for code, n in pairs(t:get("statuses")) do total[code] = (total[code] or 0) + n end
-  end
-  for code, n in pairs(total) do io.write(string.format("status %d %d\\n", code, n)) end
-  io.write(string.format("errors connect %d read %d write %d timeout %d\\n", summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.timeout))
-end
-`;
-
-/** Asynchronous, so the /healthz probe of this process keeps running while wrk does. */
-async function wrk(url: string, seconds: number, conns: number, script: string) {
-  const { stdout: out } = await promisify(execFile)('wrk', ['-t2', `-c${conns}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s', script, url], {
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const line = (label: string) => new RegExp(`^\\s*${label}\\s+(\\S+)`, 'm').exec(out)?.[1] ?? '';
-  const statuses: Record<string, number> = {};
-  for (const [, code, n] of out.matchAll(/^status (\d+) (\d+)$/gm)) statuses[code!] = Number(n);
-  const errors = /errors connect (\d+) read (\d+) write (\d+) timeout (\d+)/.exec(out);
-  return {
-    requests: Number(/(\d+) requests in/.exec(out)?.[1]),
-    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
-    p50Ms: toMs(line('50%')),
-    p99Ms: toMs(line('99%')),
-    statuses,
-    socketErrors: errors ? { connect: +errors[1]!, read: +errors[2]!, write: +errors[3]!, timeout: +errors[4]! } : undefined,
-  };
-}
 
 type Buckets = Map<string, Map<number, number>>; // status → le (seconds) → cumulative count
 
@@ -123,25 +75,15 @@ function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
+/** The overload run: wrk with a long timeout, so slow answers count as answers rather than socket errors. */
+const wrk = (url: string, seconds: number, connections: number, script: string) =>
+  wrkAsync(url, seconds, script, { threads: 2, connections, timeout: '10s' });
+
 async function main(): Promise<void> {
-  const database = await createTestDatabase('tp_bench_overload');
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/api/server.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: database.url,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      CHAOS_FAILURE_RATE: '0',
-      CHAOS_LATENCY_MIN_MS: '0',
-      CHAOS_LATENCY_MAX_MS: '0',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
+  const api = await startBenchApi({ env: { LOG_LEVEL: 'warn' } });
+  const url = api.url;
+  const databaseUrl = api.databaseUrl!;
   try {
-    await waitUntil(async () => (await fetch(`${url}/readyz`)).ok, 60_000, 'the API');
     const concert = await (
       await fetch(`${url}/api/concerts`, {
         method: 'POST',
@@ -149,8 +91,7 @@ async function main(): Promise<void> {
         body: JSON.stringify({ name: 'Overload', venue: 'Loopback Arena', startsAt: '2030-01-01T20:00:00Z', capacity: 1_000_000, priceCents: 4200 }),
       })
     ).json();
-    const script = join(tmpdir(), `tp-bench-overload-${process.pid}.lua`);
-    writeFileSync(script, WRK_SCRIPT);
+    const script = statusTallyScript('overload', '{"quantity":1,"customerEmail":"overload@example.com"}');
     const ordersUrl = `${url}/api/concerts/${concert.id}/orders`;
 
     console.error('[overload] warm-up: 5 s at 64 connections');
@@ -182,11 +123,12 @@ async function main(): Promise<void> {
     await probe;
     const after = await orderHistogram(url);
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // let in-flight statements finish
-    const tally = await tallyConcert(database.url, concert.id);
+    const tally = await tallyConcert(databaseUrl, concert.id);
 
-    const accepted = run.statuses['201'] ?? 0;
-    const shed = run.statuses['503'] ?? 0;
-    const other5xx = Object.entries(run.statuses)
+    const statuses = run.statuses ?? {};
+    const accepted = statuses['201'] ?? 0;
+    const shed = statuses['503'] ?? 0;
+    const other5xx = Object.entries(statuses)
       .filter(([code]) => code.startsWith('5') && code !== '503')
       .reduce((sum, [, n]) => sum + n, 0);
     healthz.sort((a, b) => a - b);
@@ -215,7 +157,7 @@ async function main(): Promise<void> {
         ...tally,
         holds: tally.ticketsSold === tally.sumOfConfirmedQuantities && tally.ticketsSold <= tally.capacity,
         // wrk stops with up to `connections` requests in flight: those may commit uncounted.
-        soldMinusCounted201: tally.ticketsSold - accepted - (warmUp.statuses['201'] ?? 0),
+        soldMinusCounted201: tally.ticketsSold - accepted - (warmUp.statuses?.['201'] ?? 0),
       },
     };
     mkdirSync('bench/results', { recursive: true });
@@ -224,9 +166,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result, null, 2));
     console.error(`[overload] written to ${file}`);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-    await database.drop();
+    await api.stop();
   }
 }
 

@@ -28,6 +28,7 @@ import { createTestDatabase, queryDatabase } from '../test/support/postgres.js';
 import { concertsBreakingInvariant } from './lib/invariant.js';
 import { parseSample } from './lib/exposition.js';
 import { randomPathsScript, wrkAsync, type WrkResult } from './lib/wrk.js';
+import { API_JOB_SELECTOR } from '../src/shared/prometheus-jobs.js';
 
 const CONNECTIONS = 64;
 const BODY = '{"quantity":1,"customerEmail":"bench@example.com"}';
@@ -82,14 +83,14 @@ async function prometheusCost(apis: RunningApi[], seconds: number) {
   try {
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     const one = async (expr: string) => Number((await prometheus.query(expr))[0]?.value[1] ?? NaN);
-    const perTarget = await prometheus.query('scrape_samples_scraped{job="ticketpulse-api"}');
+    const perTarget = await prometheus.query(`scrape_samples_scraped{${API_JOB_SELECTOR}}`);
     const samplesPerScrape = perTarget.map((s) => Number(s.value[1]));
     return {
       replicasScraped: perTarget.length,
       samplesPerScrapePerReplica: samplesPerScrape,
-      scrapeDurationSeconds: (await prometheus.query('scrape_duration_seconds{job="ticketpulse-api"}')).map((s) => Number(s.value[1])),
+      scrapeDurationSeconds: (await prometheus.query(`scrape_duration_seconds{${API_JOB_SELECTOR}}`)).map((s) => Number(s.value[1])),
       headSeries: await one('prometheus_tsdb_head_series'),
-      apiSeries: await one('count({job="ticketpulse-api"})'),
+      apiSeries: await one(`count({${API_JOB_SELECTOR}})`),
       recordedSeries: await one('count({__name__=~".+:.+"})'),
       prometheusRssBytes: await one('process_resident_memory_bytes{job="prometheus"}'),
       samplesAppendedPerSecond: await one('rate(prometheus_tsdb_head_samples_appended_total[30s])'),

@@ -16,6 +16,8 @@ import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseDurationSeconds } from '../src/shared/durations.js';
+import { UsageError } from '../src/shared/usage-error.js';
 import { startApi, type RunningApi } from '../test/support/api-process.js';
 import { startSink, type Sink, type SinkMessage } from '../src/sink/sink.js';
 import {
@@ -48,10 +50,11 @@ const median = (values: number[]) => {
   return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+/** Milliseconds in a duration flag like "90s" or "30m". */
 function parseDuration(text: string): number {
-  const match = /^(\d+)(s|m|h)$/.exec(text);
-  if (!match) throw new Error(`bad duration "${text}" (use e.g. 90s, 30m)`);
-  return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 's' | 'm' | 'h'];
+  const seconds = parseDurationSeconds(text);
+  if (seconds === undefined) throw new UsageError(`bad duration "${text}" (use e.g. 90s, 30m)`);
+  return seconds * 1_000;
 }
 
 interface BenchArgs {

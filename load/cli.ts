@@ -4,9 +4,10 @@
 // are checked at the end and written into run.json and the report's verdict.
 // Exit codes: 0 done (gate passed), 1 Locust failed, 2 usage error, 3 a gate threshold missed.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseLoadOptions, UsageError } from './run-options.js';
+import { parseLoadOptions } from './run-options.js';
+import { UsageError } from '../src/shared/usage-error.js';
 import { checkApiAnswers, runLoad } from './run-load.js';
-import { prometheusAnswers, prometheusUrlFromEnv } from '../src/report/prometheus-client.js';
+import { createPrometheusClient, prometheusUrlFromEnv } from '../src/shared/prometheus-client.js';
 import { generateReport } from '../src/report/generate-report.js';
 import { writeRunRecord } from '../src/report/run-record.js';
 import { checkGate } from '../src/scenario/gate.js';
@@ -17,7 +18,7 @@ async function main(): Promise<number> {
   const options = parseLoadOptions(process.argv.slice(2));
   await checkApiAnswers(options.host);
   const prometheusUrl = prometheusUrlFromEnv();
-  if (options.gate && !(await prometheusAnswers(prometheusUrl))) {
+  if (options.gate && !(await createPrometheusClient(prometheusUrl).ready())) {
     throw new UsageError(`--gate reads the run's figures from Prometheus, and none answers at ${prometheusUrl} (set PROMETHEUS_URL); nothing was run`);
   }
   console.log(`[load] ${options.shape} for ${options.durationS}s, up to ${options.peakUsers} users, against ${options.host}`);
@@ -39,7 +40,7 @@ async function main(): Promise<number> {
     if (!record.gate.passed) code = GATE_MISSED;
   }
   if (!options.report) return code;
-  if (!(await prometheusAnswers(prometheusUrl))) {
+  if (!(await createPrometheusClient(prometheusUrl).ready())) {
     console.log(`[load] no Prometheus at ${prometheusUrl}: skipping the report (run \`npm run report -- ${runDir}\` later)`);
     return code;
   }

@@ -3,14 +3,16 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OBJECTIVES } from '../src/report/objectives.js';
 import { RAMP_STAIRS_FILE } from '../src/report/ramp-stairs.js';
 import { getChaos, putChaos } from '../src/shared/chaos-client.js';
 import { findLocust, locustVersion, LOCUST_INSTALL_HINT } from './find-locust.js';
-import { CSV_PREFIX, writeRunRecord, type ChaosChange, type ChaosSettings, type RunRecord } from '../src/report/run-record.js';
-import { UsageError, type LoadOptions } from './run-options.js';
+import type { ChaosSettings } from '../src/contract/index.js';
+import { CSV_PREFIX, writeRunRecord, type ChaosChange, type RunRecord } from '../src/report/run-record.js';
+import type { LoadOptions } from './run-options.js';
+import { UsageError } from '../src/shared/usage-error.js';
 
 export const LOCUSTFILE = join(dirname(fileURLToPath(import.meta.url)), 'locustfile.py');
 
@@ -30,6 +32,20 @@ export interface LoadRun {
 
 function folderTimestamp(date: Date): string {
   return date.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+}
+
+/**
+ * Locust's arguments as run.json keeps them: paths relative to the run folder (its files) or to the
+ * repository (the locustfile), so a run folder can be moved, shared or committed without naming the
+ * machine it ran on.
+ */
+export function portableArgs(args: readonly string[], runDir: string): string[] {
+  const repoRoot = resolve(dirname(LOCUSTFILE), '..');
+  return args.map((arg) => {
+    if (arg === runDir || arg.startsWith(`${runDir}/`)) return relative(runDir, arg) || '.';
+    if (arg.startsWith(`${repoRoot}/`)) return relative(repoRoot, arg);
+    return arg;
+  });
 }
 
 export function locustArgs(options: LoadOptions, runDir: string): string[] {
@@ -86,7 +102,7 @@ export async function runLoad(options: LoadOptions, io: RunLoadIo = {}): Promise
     hotCapacity: options.hotCapacity,
     host: options.host,
     startedAt: started.toISOString(),
-    locust: { binary, version: locustVersion(binary), args },
+    locust: { binary, version: locustVersion(binary), args: portableArgs(args, runDir) },
     objectives: { p99Ms: OBJECTIVES.p99Ms, errorRatio: OBJECTIVES.errorRatio },
     chaosChanges: [],
     machine: {

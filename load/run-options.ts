@@ -2,11 +2,13 @@
 import { parseArgs } from 'node:util';
 import type { Gate } from '../src/scenario/schema.js';
 import { DEFAULT_GATE as GATE_DEFAULTS } from '../src/scenario/gate.js';
+import { latencyRangeError } from '../src/contract/index.js';
+import { parseSecondsOrDuration } from '../src/shared/durations.js';
+import { UsageError } from '../src/shared/usage-error.js';
 
 export const SHAPES = ['steady', 'ramp', 'spike', 'soak'] as const;
 export type ShapeName = (typeof SHAPES)[number];
 
-export class UsageError extends Error {}
 
 export interface ChaosStep {
   /** Seconds after the load starts. */
@@ -39,13 +41,11 @@ exit codes: 0 done (and the gate passed), 1 Locust failed, 2 usage error, 3 a ga
 
 const DEFAULT_USERS: Record<ShapeName, number> = { steady: 100, ramp: 400, spike: 300, soak: 100 };
 
-/** '90', '90s', '2m', '1h30m' → seconds. Mirrors parse_duration in load/shapes.py. */
+/** '90', '90s', '2m', '1h30m' → seconds (Locust is always handed whole seconds). */
 export function parseDuration(text: string): number {
-  if (/^\d+$/.test(text)) return Number(text);
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-  if (!text || !match) throw new UsageError(`bad duration "${text}" (use e.g. 90s, 2m, 1h30m)`);
-  const [, h, m, s] = match;
-  return Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
+  const seconds = parseSecondsOrDuration(text);
+  if (seconds === undefined || !Number.isInteger(seconds)) throw new UsageError(`bad duration "${text}" (use e.g. 90s, 2m, 1h30m)`);
+  return seconds;
 }
 
 export function parseChaosStep(text: string): ChaosStep {
@@ -57,7 +57,8 @@ export function parseChaosStep(text: string): ChaosStep {
   if (match[3] !== undefined) {
     const min = Number(match[3]);
     const max = Number(match[4]);
-    if (max < min) throw new UsageError(`--chaos latency max < min: "${text}"`);
+    const latencyError = latencyRangeError({ min, max }, { min: 'min', max: 'latency max' });
+    if (latencyError) throw new UsageError(`--chaos ${latencyError}: "${text}"`);
     step.latencyMs = { min, max };
   }
   return step;

@@ -3,11 +3,16 @@
  * so every deployment mode uses the same rule files, dashboards, Alertmanager template and
  * locustfile without copies:
  *
- * - kustomize Components beside those files (monitoring/prometheus, monitoring/alertmanager,
+ * - kustomize Components beside those files (monitoring/prometheus, monitoring/blackbox, monitoring/alertmanager,
  *   monitoring/grafana, load). kustomize only reads files inside a kustomization's own folder, and
  *   its configMapGenerator takes no globs, so each folder gets a kustomization listing its files.
  * - deploy/k8s/components/prometheus-operator/prometheus-rules.yaml: one PrometheusRule per rule
  *   file, for clusters that run the Prometheus Operator.
+ * - deploy/k8s/components/monitoring-stack/prometheus.yml: the in-cluster Prometheus config,
+ *   rendered from monitoring/prometheus/prometheus.yml (deploy/k8s/prometheus-config.ts).
+ * - the files generated from the alert source in monitoring/alerts/ (the rule files and the alerts
+ *   table of docs/alerts.md, monitoring/alerts/files.ts): the PrometheusRules come from the same
+ *   source, so one run of this script brings every derived file in line.
  *
  *   tsx deploy/k8s/generate.ts           write the files
  *   tsx deploy/k8s/generate.ts --check   write nothing; exit 1 and name the stale files
@@ -17,7 +22,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
+import { RULE_FILES, RULES_DIR, renderAlertFiles } from '../../monitoring/alerts/files.js';
+import { prometheusGroups } from '../../monitoring/alerts/render.js';
+import { renderKubernetesPrometheusConfig } from './prometheus-config.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -57,35 +65,42 @@ function component(folder: string, comment: string, generators: Generator[]): st
   return HEADER('deploy/k8s/generate.ts') + comment + stringify(document);
 }
 
-function prometheusRules(ruleFiles: string[]): string {
-  const documents = ruleFiles.map((file) => {
-    const rules = parse(readFileSync(join(repoRoot, file), 'utf8')) as { groups?: unknown[] } | null;
-    if (!rules || !Array.isArray(rules.groups)) throw new Error(`${file}: no "groups" list`);
-    return stringify({
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'PrometheusRule',
-      metadata: {
-        name: `ticketpulse-${basename(file, '.yml')}`,
-        labels: { release: PROMETHEUS_OPERATOR_RELEASE_LABEL, 'app.kubernetes.io/part-of': 'ticketpulse' },
-      },
-      spec: { groups: rules.groups },
-    }, { lineWidth: 0 });
-  });
+function prometheusRules(): string {
+  const documents = [...RULE_FILES]
+    .sort((a, b) => a.file.localeCompare(b.file))
+    .map((file) =>
+      stringify({
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PrometheusRule',
+        metadata: {
+          name: `ticketpulse-${basename(file.file, '.yml')}`,
+          labels: { release: PROMETHEUS_OPERATOR_RELEASE_LABEL, 'app.kubernetes.io/part-of': 'ticketpulse' },
+        },
+        spec: { groups: prometheusGroups(file) },
+      }, { lineWidth: 0 }),
+    );
   return (
     HEADER('deploy/k8s/generate.ts') +
-    `# One PrometheusRule per file in monitoring/prometheus/rules/, rules unchanged.\n` +
+    `# One PrometheusRule per file in monitoring/prometheus/rules/, from the same source (monitoring/alerts/).\n` +
     documents.map((document) => `---\n${document}`).join('')
   );
 }
 
 /** Every generated file: repository-relative path → content. */
 export function renderGeneratedFiles(): Map<string, string> {
-  const ruleFiles = filesIn('monitoring/prometheus/rules', '.yml');
-  const files = new Map<string, string>();
+  // The rule files the source generates (not what happens to be on disk), so a new one is listed at once.
+  const ruleFiles = RULE_FILES.map((file) => `${RULES_DIR}/${file.file}`).sort();
+  const files = renderAlertFiles(repoRoot);
   files.set(
     'monitoring/prometheus/kustomization.yaml',
     component('monitoring/prometheus', '# The alerting and recording rules, mounted at /etc/prometheus/rules by the in-cluster Prometheus.\n', [
       { name: 'prometheus-rules', files: ruleFiles },
+    ]),
+  );
+  files.set(
+    'monitoring/blackbox/kustomization.yaml',
+    component('monitoring/blackbox', "# blackbox_exporter's probe modules, mounted at /etc/blackbox by the in-cluster exporter.\n", [
+      { name: 'blackbox-config', files: filesIn('monitoring/blackbox', '.yml') },
     ]),
   );
   files.set(
@@ -114,7 +129,8 @@ export function renderGeneratedFiles(): Map<string, string> {
       { name: 'locustfile', files: [...filesIn('load', '.py'), ...filesIn('load', '.json')].sort() },
     ]),
   );
-  files.set('deploy/k8s/components/prometheus-operator/prometheus-rules.yaml', prometheusRules(ruleFiles));
+  files.set('deploy/k8s/components/prometheus-operator/prometheus-rules.yaml', prometheusRules());
+  files.set('deploy/k8s/components/monitoring-stack/prometheus.yml', renderKubernetesPrometheusConfig());
   return files;
 }
 

@@ -8,9 +8,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DASHBOARDS_DIR, renderDashboards, staleFiles } from './src/dashboards.js';
-
-/** Bad command-line input: reported as one line, without a stack trace. */
-class UsageError extends Error {}
+import { UsageError } from '../../src/shared/usage-error.js';
 
 interface Options {
   check: boolean;

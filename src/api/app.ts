@@ -10,7 +10,7 @@ import concertRoutes from './concerts/concert-routes.js';
 import type { ApiConfig } from './config.js';
 import { API_CONTRACT_VERSION } from './contract-version.js';
 import problemHandler, { clientErrorHandler, frameworkErrors } from './http/problem-handler.js';
-import { ChaosSettingsSchema, ConcertSchema, OrderSchema, ProblemSchema } from './http/schemas.js';
+import { ChaosSettingsSchema, ConcertSchema, OrderSchema, ProblemSchema } from '../contract/index.js';
 import { createValidatorCompiler } from './http/validation.js';
 import metricsPlugin from './metrics/metrics-plugin.js';
 import healthRoutes from './ops/health-routes.js';

@@ -8,7 +8,7 @@ import {
   readString,
   readUrl,
 } from '../shared/env.js';
-import { redactCredentials } from './redact.js';
+import { latencyRangeError, MAX_CHAOS_LATENCY_MS, NO_FAULTS, type ChaosSettings } from '../contract/index.js';
 
 /** Everything the API reads from its environment, validated once at start-up. */
 export interface ApiConfig {
@@ -43,59 +43,11 @@ export interface ApiConfig {
   shutdownTimeoutMs: number;
 }
 
-/** The staged faults besides payment failures and request latency; every zero/false means "healed". */
-export interface FaultSettings {
-  /** `slowMs`: time each statement's transaction stays open (locks held) after the statement; `outage`: the database is unreachable. */
-  database: { slowMs: number; outage: boolean };
-  memoryLeak: { mbPerMinute: number };
-  cpuBurn: { threads: number };
-  eventLoopStall: { ms: number; everySeconds: number };
-  /** Each replica exits this long after it starts or learns the setting (0: off), so it crash-loops until healed. */
-  crash: { exitAfterSeconds: number };
-  /** Share of public GET requests answered with a 500. */
-  readErrorRate: number;
-}
-
-export interface ChaosSettings extends FaultSettings {
-  failureRate: number;
-  latencyMs: { min: number; max: number };
-}
-
-/** What an admin sends: the faults left out are healed. */
-export type ChaosInput = Pick<ChaosSettings, 'failureRate' | 'latencyMs'> & Partial<FaultSettings>;
-
-export const NO_FAULTS: FaultSettings = {
-  database: { slowMs: 0, outage: false },
-  memoryLeak: { mbPerMinute: 0 },
-  cpuBurn: { threads: 0 },
-  eventLoopStall: { ms: 0, everySeconds: 5 },
-  crash: { exitAfterSeconds: 0 },
-  readErrorRate: 0,
-};
-
-/** The full settings for an admin's input: every fault it leaves out is off. */
-export function withFaultDefaults(input: ChaosInput): ChaosSettings {
-  return { ...structuredClone(NO_FAULTS), ...input };
-}
-
-export const MAX_CHAOS_LATENCY_MS = 60_000;
-
-/** A URL's password never appears in an error message: it may be printed to a shared log. */
-function readDatabaseUrl(env: Record<string, string | undefined>): string | undefined {
-  try {
-    return readUrl(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(redactCredentials(error.message));
-    throw error;
-  }
-}
-
 export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
   const latencyMin = readInteger(env, 'CHAOS_LATENCY_MIN_MS', 5, 0, MAX_CHAOS_LATENCY_MS);
   const latencyMax = readInteger(env, 'CHAOS_LATENCY_MAX_MS', Math.max(150, latencyMin), 0, MAX_CHAOS_LATENCY_MS);
-  if (latencyMax < latencyMin) {
-    throw new ConfigError(`CHAOS_LATENCY_MAX_MS must be >= CHAOS_LATENCY_MIN_MS (${latencyMax} < ${latencyMin})`);
-  }
+  const latencyError = latencyRangeError({ min: latencyMin, max: latencyMax }, { min: 'CHAOS_LATENCY_MIN_MS', max: 'CHAOS_LATENCY_MAX_MS' });
+  if (latencyError) throw new ConfigError(latencyError);
   const adminToken = readOptionalString(env, 'ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 8) {
     throw new ConfigError('ADMIN_TOKEN must be at least 8 characters long');
@@ -109,7 +61,8 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     // Loopback unless asked: the container image sets HOST=0.0.0.0 itself.
     host: readString(env, 'HOST', '127.0.0.1'),
     port: readInteger(env, 'PORT', 8080, 0, 65535),
-    databaseUrl: readDatabaseUrl(env),
+    // readUrl never repeats the password of a bad URL (the message may reach a shared log); the role stays.
+    databaseUrl: readUrl(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:'], { keepUser: true }),
     dataDir: readString(env, 'DATA_DIR', './data'),
     databasePoolSize: readInteger(env, 'DATABASE_POOL_SIZE', 20, 1, 500),
     databaseStatementTimeoutMs: statementTimeoutMs,

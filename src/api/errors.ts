@@ -1,41 +1,17 @@
 /**
  * The API's error family. Each has a stable code, an HTTP status and a problem type; one error
  * handler turns them into RFC 9457 problem documents, so routes and services just throw.
+ * The catalogue of problem types is the contract's (src/contract/problems.ts).
  * @see https://www.rfc-editor.org/rfc/rfc9457
- * @see docs/timeouts-and-overload.md for the 408/413/414/415/431/503/504 types
  */
-export const PROBLEM_BASE = 'https://ticketpulse.dev/problems/';
+import { PROBLEM_TYPES, problemTypeUri, type ProblemCode, type ProblemTypeInfo } from '../contract/index.js';
 
-/**
- * Every problem type the API can answer with: the OpenAPI document's examples and the contract in
- * docs/api.md are checked against this list (test/api/contract-drift.test.ts). `retryAfterSeconds`
- * marks the temporary ones: their answers carry `Retry-After`.
- */
-export const PROBLEM_TYPES = {
-  'invalid-request': { status: 400, title: 'Invalid request' },
-  unauthorized: { status: 401, title: 'Unauthorized' },
-  'concert-not-found': { status: 404, title: 'Concert not found' },
-  'order-not-found': { status: 404, title: 'Order not found' },
-  'not-found': { status: 404, title: 'Not found' },
-  'request-timeout': { status: 408, title: 'Request timeout' },
-  'sold-out': { status: 409, title: 'Sold out' },
-  'payload-too-large': { status: 413, title: 'Payload too large' },
-  'uri-too-long': { status: 414, title: 'URI too long' },
-  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
-  'idempotency-key-reused': { status: 422, title: 'Idempotency key reused' },
-  'headers-too-large': { status: 431, title: 'Request header fields too large' },
-  'internal-error': { status: 500, title: 'Internal server error' },
-  'payment-failed': { status: 502, title: 'Payment failed' },
-  'service-unavailable': { status: 503, title: 'Service unavailable', retryAfterSeconds: 2 },
-  'database-timeout': { status: 503, title: 'Database timeout', retryAfterSeconds: 2 },
-  overloaded: { status: 503, title: 'Overloaded', retryAfterSeconds: 1 },
-  'outcome-unknown': { status: 504, title: 'Outcome unknown', retryAfterSeconds: 2 },
-} as const satisfies Record<string, { status: number; title: string; retryAfterSeconds?: number }>;
-export type ProblemCode = keyof typeof PROBLEM_TYPES;
+// Re-exported for the code that reads the catalogue beside the error family (the drift test).
+export { PROBLEM_BASE, PROBLEM_TYPES, type ProblemCode } from '../contract/index.js';
 
 export class ApiError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ProblemCode,
     readonly status: number,
     readonly title: string,
     detail?: string,
@@ -46,12 +22,12 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
   get type(): string {
-    return PROBLEM_BASE + this.code;
+    return problemTypeUri(this.code);
   }
 }
 
 function problem(code: ProblemCode, detail?: string): ApiError {
-  const type: { status: number; title: string; retryAfterSeconds?: number } = PROBLEM_TYPES[code];
+  const type: ProblemTypeInfo = PROBLEM_TYPES[code];
   return new ApiError(code, type.status, type.title, detail, type.retryAfterSeconds);
 }
 

@@ -3,7 +3,7 @@ import { buildApp } from './app.js';
 import { startProcessFaults } from './chaos/process-faults.js';
 import { loadApiConfig } from './config.js';
 import { ConfigError } from '../shared/env.js';
-import { redactCredentials } from './redact.js';
+import { redactCredentials } from '../shared/redact.js';
 
 /** Starts the API: read config, build, listen, and close gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {

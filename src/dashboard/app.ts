@@ -8,13 +8,13 @@ import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Static } from '@sinclair/typebox';
-import { ChaosInputSchema } from '../api/http/schemas.js';
+import { ChaosInputSchema, chaosPresets, latencyRangeError, type ChaosInput } from '../contract/index.js';
 import type { DashboardConfig } from './config.js';
 import { DashboardNotFoundError, listDashboards, loadDashboard } from './dashboards.js';
 import { createScrapeIntervalReader } from './prometheus-settings.js';
 import { CSRF_HEADER, createPageTokens } from './csrf.js';
 import { allowedHostNames, hostNameOf } from './host-allowlist.js';
+import { loadPageScript } from './page-bundle.js';
 import { localRunbookPath, registerRunbooks } from './runbooks.js';
 import { createUpstream, UpstreamAnswerTooLargeError, UpstreamUnreachableError, type Upstream } from './upstream.js';
 
@@ -25,6 +25,8 @@ export const TIME_RANGES = ['5m', '15m', '1h', '6h'] as const;
 const CSRF_PLACEHOLDER = '{{csrfToken}}';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public', import.meta.url));
+/** The bundled page script (src/dashboard/page-bundle.ts), as index.html loads it. */
+const PAGE_SCRIPT = 'main.js';
 const UPLOT_DIST_DIR = dirname(createRequire(import.meta.url).resolve('uplot'));
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -51,9 +53,6 @@ const PROMETHEUS_ROUTES: Record<string, { path: string; params: string[] }> = {
   labels: { path: '/api/v1/labels', params: ['match[]', 'start', 'end'] },
 };
 
-// The API's own schema for PUT /api/admin/chaos: the page's mistakes are caught here, by the same rules.
-type ChaosBody = Static<typeof ChaosInputSchema>;
-const ChaosBodySchema = ChaosInputSchema;
 
 export async function buildDashboardApp(config: DashboardConfig): Promise<FastifyInstance> {
   // Panels poll every 5 s: per-request logs would drown everything else.
@@ -64,6 +63,7 @@ export async function buildDashboardApp(config: DashboardConfig): Promise<Fastif
   const api = upstream('API', config.apiUrl);
   const scrapeInterval = createScrapeIntervalReader(prometheus);
   const staticFiles = await collectStaticFiles();
+  const pageScript = await loadPageScript();
   const allowedHosts = allowedHostNames(config.host, config.allowedHosts);
   const pageTokens = createPageTokens();
   const indexHtml = await readFile(join(PUBLIC_DIR, 'index.html'), 'utf8');
@@ -103,6 +103,7 @@ export async function buildDashboardApp(config: DashboardConfig): Promise<Fastif
     reply.type(CONTENT_TYPES['.html']!).send(indexHtml.replace(CSRF_PLACEHOLDER, pageTokens.issue())),
   );
   app.get('/static/:name', async (request: FastifyRequest<{ Params: { name: string } }>, reply) => {
+    if (request.params.name === PAGE_SCRIPT) return reply.type(CONTENT_TYPES['.js']!).send(pageScript);
     const path = staticFiles.get(request.params.name);
     if (!path) return reply.code(404).send({ error: 'not found' });
     return sendFile(reply, path);
@@ -171,14 +172,13 @@ export async function buildDashboardApp(config: DashboardConfig): Promise<Fastif
     }
   };
 
-  app.put('/api/chaos', { schema: { body: ChaosBodySchema }, preValidation: allowChaosChange }, async (request: FastifyRequest<{ Body: ChaosBody }>, reply) => {
+  // The API's own schema for PUT /api/admin/chaos: the page's mistakes are caught here, by the same rules.
+  app.put('/api/chaos', { schema: { body: ChaosInputSchema }, preValidation: allowChaosChange }, async (request: FastifyRequest<{ Body: ChaosInput }>, reply) => {
     if (!config.adminToken) {
       return reply.code(409).send({ error: 'chaos control disabled: ADMIN_TOKEN is not set for the dashboard server' });
     }
-    const { failureRate, latencyMs } = request.body;
-    if (latencyMs.max < latencyMs.min) {
-      return reply.code(400).send({ error: 'latencyMs.max must be >= latencyMs.min' });
-    }
+    const latencyError = latencyRangeError(request.body.latencyMs);
+    if (latencyError) return reply.code(400).send({ error: latencyError });
     const response = await api.request('/api/admin/chaos', {
       method: 'PUT',
       headers: { authorization: `Bearer ${config.adminToken}`, 'content-type': 'application/json' },
@@ -292,13 +292,15 @@ async function sendFile(reply: FastifyReply, path: string): Promise<FastifyReply
   return reply.type(CONTENT_TYPES[extension] ?? 'application/octet-stream').send(await readFile(path));
 }
 
-/** name → absolute path, fixed at start: only these files are ever served (no path handling). */
+/**
+ * name → absolute path, fixed at start: only these files are ever served (no path handling). The
+ * stylesheets only: the page's script is the bundle (PAGE_SCRIPT, uPlot inside), never its sources.
+ */
 async function collectStaticFiles(): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const name of await readdir(PUBLIC_DIR)) {
-    if (name !== 'index.html' && CONTENT_TYPES[name.slice(name.lastIndexOf('.'))]) files.set(name, join(PUBLIC_DIR, name));
+    if (name.endsWith('.css')) files.set(name, join(PUBLIC_DIR, name));
   }
-  files.set('uPlot.esm.js', join(UPLOT_DIST_DIR, 'uPlot.esm.js'));
   files.set('uPlot.min.css', join(UPLOT_DIST_DIR, 'uPlot.min.css'));
   return files;
 }

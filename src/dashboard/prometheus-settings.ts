@@ -1,28 +1,10 @@
 // The scrape interval Prometheus actually uses, which Grafana's $__rate_interval depends on
 // (rate windows must span at least four scrapes). Read from Prometheus's own loaded config.
-import { parse } from 'yaml';
+import { scrapeIntervalFromConfig } from '../shared/prometheus-client.js';
 import type { Upstream } from './upstream.js';
 
+/** The guess while Prometheus does not answer yet (the shipped configs scrape more often than this). */
 export const FALLBACK_SCRAPE_INTERVAL_SECONDS = 15;
-const API_JOB = 'ticketpulse-api';
-
-/** Seconds in a Prometheus duration like "15s", "1m30s", "500ms"; undefined when it is not one. */
-export function parsePromDuration(text: unknown): number | undefined {
-  if (typeof text !== 'string' || !/^(\d+(ms|[smhdwy]))+$/.test(text)) return undefined;
-  const unitSeconds: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
-  let total = 0;
-  for (const [, amount, unit] of text.matchAll(/(\d+)(ms|[smhdwy])/g)) total += Number(amount) * unitSeconds[unit!]!;
-  return total;
-}
-
-export function scrapeIntervalFromConfig(yamlText: string): number | undefined {
-  const config = parse(yamlText) as {
-    global?: { scrape_interval?: string };
-    scrape_configs?: { job_name?: string; scrape_interval?: string }[];
-  } | null;
-  const job = config?.scrape_configs?.find((entry) => entry.job_name === API_JOB);
-  return parsePromDuration(job?.scrape_interval) ?? parsePromDuration(config?.global?.scrape_interval);
-}
 
 export interface ScrapeInterval {
   seconds: number;

@@ -11,9 +11,7 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isScalar, parseDocument, visit, type Document } from 'yaml';
-import { ConfigError } from '../shared/env.js';
-
-type Env = Record<string, string | undefined>;
+import { ConfigError, quoteValue, readBoolean, readDuration, readOptionalString, type Env } from '../shared/env.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const alertmanagerTemplateFile = join(repoRoot, 'monitoring', 'alertmanager', 'alertmanager.yml');
@@ -52,63 +50,36 @@ export interface AlertmanagerSettings {
   ALERTMANAGER_TEMPLATES_GLOB: string;
 }
 
-const value = (env: Env, name: string): string | undefined => {
-  const raw = env[name];
-  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
-};
 
 // "Name <a@b.c>" or "a@b.c"; a comma-separated list for the recipients.
 const MAILBOX = /^(?:[^<>,\n]*<[^\s@<>,]+@[^\s@<>,]+>|[^\s@<>,]+@[^\s@<>,]+)$/;
 const SMARTHOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
-// Prometheus/Alertmanager duration syntax, e.g. 10s, 1m30s, 4h.
-const DURATION = /^(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$/;
-
-/**
- * How an error message quotes a value. A secret (the Discord webhook URL, whose path is its token)
- * is never shown, only its scheme; any other value is shown without the credentials a URL or
- * smarthost may carry ("user:password@").
- */
-function quoted(raw: string, secret = false): string {
-  if (secret) {
-    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(raw)?.[0];
-    return scheme ? `a value starting with "${scheme}", the rest hidden because it is a secret` : 'a value hidden because it is a secret';
-  }
-  return `"${raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/\s]*@/i, '$1***@')}"`;
-}
 
 function readMailboxes(env: Env, name: string, fallback: string, allowList: boolean): string {
-  const raw = value(env, name) ?? fallback;
+  const raw = readOptionalString(env, name) ?? fallback;
   const parts = allowList ? raw.split(',').map((part) => part.trim()) : [raw];
   for (const part of parts) {
-    if (!MAILBOX.test(part)) throw new ConfigError(`${name} must be an email address${allowList ? ' (or a comma-separated list)' : ''} (got ${quoted(raw)})`);
+    if (!MAILBOX.test(part)) throw new ConfigError(`${name} must be an email address${allowList ? ' (or a comma-separated list)' : ''} (got ${quoteValue(name, raw)})`);
   }
   return parts.join(', ');
 }
 
 function readSmarthost(env: Env, name: string, fallback: string): string {
-  const raw = value(env, name) ?? fallback;
+  const raw = readOptionalString(env, name) ?? fallback;
   const match = SMARTHOST.exec(raw);
   const port = match ? Number(match[2]) : 0;
-  if (!match || port < 1 || port > 65_535) throw new ConfigError(`${name} must be host:port, e.g. smtp.example.com:587 (got ${quoted(raw)})`);
+  if (!match || port < 1 || port > 65_535) throw new ConfigError(`${name} must be host:port, e.g. smtp.example.com:587 (got ${quoteValue(name, raw)})`);
   return raw;
 }
 
-function readBool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = value(env, name);
-  if (raw === undefined) return fallback;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new ConfigError(`${name} must be true or false (got ${quoted(raw)})`);
-}
-
-function checkUrl(name: string, raw: string, secret = false): string {
+function checkUrl(name: string, raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} must be an http(s) URL (got ${quoted(raw, secret)})`);
+    throw new ConfigError(`${name} must be an http(s) URL (got ${quoteValue(name, raw)})`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL (got ${quoted(raw, secret)})`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL (got ${quoteValue(name, raw)})`);
   // The URL lands inside a Go template string; "{{" would be executed, and a long URL eats into
   // Discord's 4096-character budget.
   if (raw.includes('{{') || raw.includes('}}')) throw new ConfigError(`${name} must not contain "{{" or "}}"`);
@@ -116,15 +87,9 @@ function checkUrl(name: string, raw: string, secret = false): string {
   return url.href;
 }
 
-function readDuration(env: Env, name: string, fallback: string): string {
-  const raw = value(env, name) ?? fallback;
-  if (!DURATION.test(raw) || !/[1-9]/.test(raw)) throw new ConfigError(`${name} must be a positive duration like 10s, 1m or 4h (got ${quoted(raw)})`);
-  return raw;
-}
-
 function readDiscordWebhook(env: Env): string {
-  const direct = value(env, 'DISCORD_WEBHOOK_URL');
-  const file = value(env, 'DISCORD_WEBHOOK_URL_FILE');
+  const direct = readOptionalString(env, 'DISCORD_WEBHOOK_URL');
+  const file = readOptionalString(env, 'DISCORD_WEBHOOK_URL_FILE');
   if (direct && file) throw new ConfigError('DISCORD_WEBHOOK_URL and DISCORD_WEBHOOK_URL_FILE are both set; set only one');
   if (file) {
     let content: string;
@@ -133,21 +98,21 @@ function readDiscordWebhook(env: Env): string {
     } catch (error) {
       throw new ConfigError(`DISCORD_WEBHOOK_URL_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    return checkUrl('DISCORD_WEBHOOK_URL_FILE', content, true);
+    return checkUrl('DISCORD_WEBHOOK_URL_FILE', content);
   }
-  return checkUrl('DISCORD_WEBHOOK_URL', direct ?? alertmanagerDefaults.DISCORD_WEBHOOK_URL, true);
+  return checkUrl('DISCORD_WEBHOOK_URL', direct ?? alertmanagerDefaults.DISCORD_WEBHOOK_URL);
 }
 
 const withSlash = (url: string): string => (url.endsWith('/') ? url : `${url}/`);
 
 /** Reads and validates every setting; throws a ConfigError naming the first bad variable. */
 export function readAlertmanagerSettings(env: Env = process.env): AlertmanagerSettings {
-  const password = value(env, 'SMTP_PASSWORD');
-  const passwordFile = value(env, 'SMTP_PASSWORD_FILE');
+  const password = readOptionalString(env, 'SMTP_PASSWORD');
+  const passwordFile = readOptionalString(env, 'SMTP_PASSWORD_FILE');
   if (password && passwordFile) throw new ConfigError('SMTP_PASSWORD and SMTP_PASSWORD_FILE are both set; set only one');
-  const username = value(env, 'SMTP_USERNAME');
+  const username = readOptionalString(env, 'SMTP_USERNAME');
   if ((password || passwordFile) && !username) throw new ConfigError('SMTP_USERNAME must be set when SMTP_PASSWORD or SMTP_PASSWORD_FILE is');
-  const dashboardUrl = checkUrl('DASHBOARD_URL', value(env, 'DASHBOARD_URL') ?? alertmanagerDefaults.DASHBOARD_URL);
+  const dashboardUrl = checkUrl('DASHBOARD_URL', readOptionalString(env, 'DASHBOARD_URL') ?? alertmanagerDefaults.DASHBOARD_URL);
   return {
     ALERT_EMAIL_TO: readMailboxes(env, 'ALERT_EMAIL_TO', alertmanagerDefaults.ALERT_EMAIL_TO, true),
     ALERT_EMAIL_FROM: readMailboxes(env, 'ALERT_EMAIL_FROM', alertmanagerDefaults.ALERT_EMAIL_FROM, false),
@@ -155,15 +120,15 @@ export function readAlertmanagerSettings(env: Env = process.env): AlertmanagerSe
     SMTP_USERNAME: username,
     SMTP_PASSWORD: password,
     SMTP_PASSWORD_FILE: passwordFile ? resolve(passwordFile) : undefined,
-    SMTP_REQUIRE_TLS: readBool(env, 'SMTP_REQUIRE_TLS', alertmanagerDefaults.SMTP_REQUIRE_TLS),
+    SMTP_REQUIRE_TLS: readBoolean(env, 'SMTP_REQUIRE_TLS', alertmanagerDefaults.SMTP_REQUIRE_TLS),
     DISCORD_WEBHOOK_URL: readDiscordWebhook(env),
     DASHBOARD_URL: dashboardUrl,
     // Default: the live dashboard, which serves docs/runbooks/ at /runbooks/ (the runbooks this checkout has).
-    RUNBOOK_BASE_URL: withSlash(checkUrl('RUNBOOK_BASE_URL', value(env, 'RUNBOOK_BASE_URL') ?? `${withSlash(dashboardUrl)}runbooks/`)),
-    ALERTMANAGER_GROUP_WAIT: readDuration(env, 'ALERTMANAGER_GROUP_WAIT', alertmanagerDefaults.ALERTMANAGER_GROUP_WAIT),
-    ALERTMANAGER_GROUP_INTERVAL: readDuration(env, 'ALERTMANAGER_GROUP_INTERVAL', alertmanagerDefaults.ALERTMANAGER_GROUP_INTERVAL),
-    ALERTMANAGER_REPEAT_INTERVAL: readDuration(env, 'ALERTMANAGER_REPEAT_INTERVAL', alertmanagerDefaults.ALERTMANAGER_REPEAT_INTERVAL),
-    ALERTMANAGER_TEMPLATES_GLOB: value(env, 'ALERTMANAGER_TEMPLATES_GLOB') ?? alertmanagerTemplatesGlob,
+    RUNBOOK_BASE_URL: withSlash(checkUrl('RUNBOOK_BASE_URL', readOptionalString(env, 'RUNBOOK_BASE_URL') ?? `${withSlash(dashboardUrl)}runbooks/`)),
+    ALERTMANAGER_GROUP_WAIT: readDuration(env, 'ALERTMANAGER_GROUP_WAIT', alertmanagerDefaults.ALERTMANAGER_GROUP_WAIT, { positive: true }),
+    ALERTMANAGER_GROUP_INTERVAL: readDuration(env, 'ALERTMANAGER_GROUP_INTERVAL', alertmanagerDefaults.ALERTMANAGER_GROUP_INTERVAL, { positive: true }),
+    ALERTMANAGER_REPEAT_INTERVAL: readDuration(env, 'ALERTMANAGER_REPEAT_INTERVAL', alertmanagerDefaults.ALERTMANAGER_REPEAT_INTERVAL, { positive: true }),
+    ALERTMANAGER_TEMPLATES_GLOB: readOptionalString(env, 'ALERTMANAGER_TEMPLATES_GLOB') ?? alertmanagerTemplatesGlob,
   };
 }
 

@@ -1,6 +1,7 @@
 // Starts the real Alertmanager binary as a child process (tests, the one-command stack, benchmarks)
 // and hands back a small handle: where it listens, what it holds, and how to stop it.
 import { resolve } from 'node:path';
+import type { ExitInfo } from '../shared/child-process.js';
 import { locateBinary } from './binaries.js';
 import { prepareListenAndData, startBinaryProcess, type BinaryStartOptions } from './binary-process.js';
 
@@ -32,6 +33,8 @@ export interface AlertmanagerProcess {
   url: string;
   port: number;
   pid: number;
+  /** Settles once the process has exited, however it ended. */
+  exited: Promise<ExitInfo>;
   dataDir: string;
   /** GET /api/v2/alerts (active, silenced and inhibited ones). */
   alerts(): Promise<AmAlert[]>;
@@ -74,12 +77,11 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
   };
 
   return {
+    // pid, exited, running, recentLogs and stop are the started binary's own.
+    ...running,
     url,
     port: where.port,
-    pid: running.pid,
     dataDir: where.dataDir,
-    recentLogs: running.recentLogs,
-    running: running.running,
     async alerts() {
       return (await (await request('/api/v2/alerts')).json()) as AmAlert[];
     },
@@ -95,6 +97,5 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
       const response = await request('/-/reload', { method: 'POST' });
       await response.arrayBuffer();
     },
-    stop: running.stop,
   };
 }

@@ -1,24 +1,12 @@
 // What starting Prometheus and Alertmanager have in common: spawn the binary on loopback, keep its
 // last log lines, wait for /-/ready, and stop it (SIGTERM, then SIGKILL) — never leaving it running
 // behind a crashed test on the shared machine.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-const LOG_LINES_KEPT = 40;
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
-}
+import { startChild, type ExitInfo } from '../shared/child-process.js';
 
 export async function pickFreePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -80,6 +68,8 @@ export async function prepareListenAndData(
 
 export interface BinaryProcess {
   pid: number;
+  /** Settles once the process has exited, however it ended. */
+  exited: Promise<ExitInfo>;
   recentLogs(): string[];
   /** False once the process has exited (killed from outside, crashed, or stopped). */
   running(): boolean;
@@ -101,66 +91,27 @@ export async function startBinaryProcess(options: {
 }): Promise<BinaryProcess> {
   const { name, binary, where } = options;
   const readyPath = options.readyPath ?? '/-/ready';
-  const child = spawn(binary, options.args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
-  live.add(child);
-  installExitHook();
-
-  const logs: string[] = [];
-  let partial = '';
-  const onChunk = (chunk: Buffer) => {
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line) continue;
-      logs.push(line);
-      if (logs.length > LOG_LINES_KEPT) logs.shift();
-      options.onLog?.(line);
-    }
-  };
-  child.stdout?.on('data', onChunk);
-  child.stderr?.on('data', onChunk);
-
-  let exited = false;
-  let spawnError: Error | undefined;
-  const exitPromise = new Promise<void>((done) => {
-    const finish = () => {
-      exited = true;
-      live.delete(child);
-      done();
-    };
-    child.once('exit', finish);
-    child.once('error', (error) => {
-      spawnError = error;
-      finish();
-    });
-  });
+  const child = startChild({ command: binary, args: options.args, env: options.env, onLine: options.onLog, killOnExit: true });
 
   const removeDataDir = () => {
     if (where.ownsDataDir) rmSync(where.dataDir, { recursive: true, force: true });
   };
   const stop = async (): Promise<void> => {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const stopped = await Promise.race([exitPromise.then(() => true), sleep(10_000).then(() => false)]);
-      if (!stopped) {
-        child.kill('SIGKILL');
-        await exitPromise;
-      }
-    }
+    await child.stop(10_000);
     removeDataDir();
   };
   const failure = (why: string) =>
-    new Error(`${name} (${binary}) ${why}${logs.length ? `; last log lines:\n${logs.slice(-10).join('\n')}` : ''}`);
+    new Error(`${name} (${binary}) ${why}${child.recentLogs().length ? `; last log lines:\n${child.recentLogs().slice(-10).join('\n')}` : ''}`);
 
   const deadline = Date.now() + options.readyTimeoutMs;
   for (;;) {
-    if (spawnError) {
+    if (!child.running()) {
       removeDataDir();
-      throw failure(`could not start: ${spawnError.message}`);
-    }
-    if (exited) {
-      removeDataDir();
-      throw failure(`exited with code ${child.exitCode ?? child.signalCode} before it was ready`);
+      const startError = child.startError();
+      // Its only log line is that same reason: nothing ran.
+      if (startError) throw new Error(`${name} (${binary}) could not start: ${startError.message}`);
+      const end = await child.exited;
+      throw failure(`exited with code ${end.code ?? end.signal} before it was ready`);
     }
     try {
       const response = await fetch(`${where.url}${readyPath}`, { signal: AbortSignal.timeout(1_000) });
@@ -176,5 +127,5 @@ export async function startBinaryProcess(options: {
     await sleep(100);
   }
 
-  return { pid: child.pid ?? -1, recentLogs: () => [...logs], running: () => !exited, stop };
+  return { pid: child.pid, exited: child.exited, recentLogs: child.recentLogs, running: child.running, stop };
 }

@@ -6,6 +6,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
+import { parseDurationSeconds } from '../shared/durations.js';
+import { PrometheusJob } from '../shared/prometheus-jobs.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -14,15 +16,6 @@ export const shippedPrometheusConfigFile = join(repoRoot, 'monitoring/prometheus
 /** The folder of recording and alerting rule files shared by every mode. */
 export const prometheusRulesDir = join(repoRoot, 'monitoring/prometheus/rules');
 
-/** Scrape job names, fixed: dashboards, rules and alerts select on them. */
-export const PrometheusJob = {
-  api: 'ticketpulse-api',
-  alertmanager: 'alertmanager',
-  prometheus: 'prometheus',
-  postgres: 'postgres',
-  node: 'node',
-  blackbox: 'blackbox',
-} as const;
 
 export interface RenderPrometheusConfigOptions {
   /** host:port of every API replica, e.g. ['127.0.0.1:41234']. */
@@ -47,15 +40,7 @@ export interface RenderPrometheusConfigOptions {
   sourceFile?: string;
 }
 
-const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 const HOST_PORT = /^[^\s/]+:\d{1,5}$/;
-
-function durationMs(text: string): number {
-  const units: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5, y: 31536e6 };
-  let total = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) total += Number(n) * units[unit!]!;
-  return total;
-}
 
 function checkTargets(name: string, targets: string[]): void {
   for (const target of targets) {
@@ -92,7 +77,7 @@ export function renderPrometheusConfig(options: RenderPrometheusConfigOptions): 
     ['scrapeInterval', options.scrapeInterval],
     ['evaluationInterval', options.evaluationInterval],
   ] as const) {
-    if (value !== undefined && !DURATION.test(value)) throw new Error(`${name}: "${value}" is not a Prometheus duration`);
+    if (value !== undefined && parseDurationSeconds(value) === undefined) throw new Error(`${name}: "${value}" is not a Prometheus duration`);
   }
 
   const doc = parseDocument(readFileSync(sourceFile, 'utf8'));
@@ -102,7 +87,7 @@ export function renderPrometheusConfig(options: RenderPrometheusConfigOptions): 
     doc.setIn(['global', 'scrape_interval'], options.scrapeInterval);
     const timeout = doc.getIn(['global', 'scrape_timeout']);
     // Prometheus refuses a timeout longer than the interval.
-    if (typeof timeout === 'string' && durationMs(timeout) > durationMs(options.scrapeInterval)) {
+    if (typeof timeout === 'string' && parseDurationSeconds(timeout)! > parseDurationSeconds(options.scrapeInterval)!) {
       doc.setIn(['global', 'scrape_timeout'], options.scrapeInterval);
     }
   }

@@ -1,29 +1,20 @@
 // Starts the real Prometheus binary as a child process (tests, the one-command stack, benchmarks)
 // and hands back a small handle: where it listens, how to reload it, query it and stop it.
 import { resolve } from 'node:path';
+import type { ExitInfo } from '../shared/child-process.js';
+import { createPrometheusClient, type PromAlert, type PromSample } from '../shared/prometheus-client.js';
 import { locateBinary } from './binaries.js';
 import { prepareListenAndData, startBinaryProcess, type BinaryStartOptions } from './binary-process.js';
 
 /** Defaults: 30 s to become ready; binary from PATH or PROMETHEUS_BIN. */
 export type StartPrometheusOptions = BinaryStartOptions;
 
-export interface PromSample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-export interface PromAlert {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  state: 'pending' | 'firing' | 'inactive';
-  activeAt?: string;
-  value: string;
-}
-
 export interface PrometheusProcess {
   url: string;
   port: number;
   pid: number;
+  /** Settles once the process has exited, however it ended. */
+  exited: Promise<ExitInfo>;
   dataDir: string;
   /** POST /-/reload (needs --web.enable-lifecycle, which startPrometheus always sets). */
   reload(): Promise<void>;
@@ -33,6 +24,8 @@ export interface PrometheusProcess {
   alerts(): Promise<PromAlert[]>;
   /** The last log lines, for error messages. */
   recentLogs(): string[];
+  /** False once the process has exited (killed from outside, crashed, or stopped). */
+  running(): boolean;
   /** SIGTERM, wait for exit (SIGKILL after 10 s), then remove the data folder if we created it. */
   stop(): Promise<void>;
 }
@@ -58,37 +51,20 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     ],
   });
 
-  const api = async <T>(path: string, init?: RequestInit): Promise<T> => {
-    const response = await fetch(`${url}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
-    const body = (await response.json()) as { status: string; data: T; error?: string };
-    if (!response.ok || body.status !== 'success') {
-      throw new Error(`prometheus ${path}: ${response.status} ${body.error ?? ''}`.trim());
-    }
-    return body.data;
-  };
+  const client = createPrometheusClient(url, { timeoutMs: 10_000 });
 
   return {
+    // pid, exited, running, recentLogs and stop are the started binary's own.
+    ...running,
     url,
     port: where.port,
-    pid: running.pid,
     dataDir: where.dataDir,
-    recentLogs: running.recentLogs,
     async reload() {
       const response = await fetch(`${url}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
       const text = await response.text();
       if (!response.ok) throw new Error(`prometheus reload failed: ${response.status} ${text.trim()}`);
     },
-    async query(expr: string) {
-      const data = await api<{ resultType: string; result: PromSample[] }>(
-        `/api/v1/query?query=${encodeURIComponent(expr)}`,
-      );
-      if (data.resultType !== 'vector') throw new Error(`prometheus query ${expr}: got ${data.resultType}, not a vector`);
-      return data.result;
-    },
-    async alerts() {
-      const data = await api<{ alerts: PromAlert[] }>('/api/v1/alerts');
-      return data.alerts;
-    },
-    stop: running.stop,
+    query: (expr: string) => client.query(expr),
+    alerts: () => client.alerts(),
   };
 }

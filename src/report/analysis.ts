@@ -1,6 +1,6 @@
 // The report's judgements: alert firing intervals, time-to-detect after chaos changes, the ramp's knee.
 import type { HistoryPoint } from './locust-csv.js';
-import type { RangeSeries } from './prometheus-client.js';
+import type { RangeSeries } from '../shared/prometheus-client.js';
 import type { Points } from './prometheus-data.js';
 
 export interface AlertInterval {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILE } from './run-record.js';
 import { generateReport } from './generate-report.js';
-import { prometheusAnswers, prometheusUrlFromEnv } from './prometheus-client.js';
+import { createPrometheusClient, prometheusUrlFromEnv } from '../shared/prometheus-client.js';
 
 async function main(): Promise<number> {
   const [runDir, ...rest] = process.argv.slice(2);
@@ -17,7 +17,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const prometheusUrl = prometheusUrlFromEnv();
-  if (!(await prometheusAnswers(prometheusUrl))) {
+  if (!(await createPrometheusClient(prometheusUrl).ready())) {
     console.error(`report: Prometheus does not answer at ${prometheusUrl} (set PROMETHEUS_URL)`);
     return 1;
   }

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readRunRecord } from './run-record.js';
 import { readLocustResults } from './locust-csv.js';
 import { readRampJudgement } from './ramp-stairs.js';
-import { scrapeIntervalS } from './prometheus-client.js';
+import { createPrometheusClient } from '../shared/prometheus-client.js';
 import { collectPrometheusData } from './prometheus-data.js';
 import { buildReportModel, type ReportModel } from './report-model.js';
 import { renderHtml } from './render-html.js';
@@ -34,7 +34,7 @@ export async function generateReport(runDir: string, options: GenerateReportOpti
   const endS = Math.ceil(Date.parse(run.endedAt) / 1000);
 
   // Right after a run, Prometheus has not scraped its last seconds yet: give it one scrape.
-  const scrapeS = await scrapeIntervalS(options.prometheusUrl);
+  const scrapeS = await createPrometheusClient(options.prometheusUrl).scrapeIntervalSeconds();
   const waitMs = Math.min((endS + scrapeS + 2) * 1000 - Date.now(), 70_000);
   if (waitMs > 0) {
     log(`waiting ${Math.ceil(waitMs / 1000)} s for Prometheus to scrape the end of the run`);

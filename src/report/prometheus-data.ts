@@ -1,8 +1,9 @@
 // Everything the report asks Prometheus about a run's window, as plain time series.
-import { queryRange, scrapeIntervalS, type RangeSeries } from './prometheus-client.js';
+import { createPrometheusClient, type RangeSeries } from '../shared/prometheus-client.js';
+import { API_JOB_SELECTOR } from '../shared/prometheus-jobs.js';
 
-/** The API's scrape job (fixed interface: job `ticketpulse-api`); keeps Prometheus's own process metrics out. */
-export const API_SELECTOR = 'job="ticketpulse-api"';
+/** The API's scrape job only: keeps Prometheus's own process metrics out. */
+const API_SELECTOR = API_JOB_SELECTOR;
 const PURCHASES = 'route="/api/concerts/:id/orders",method="POST"';
 
 export interface Window {
@@ -49,9 +50,10 @@ const toPoints = (series: RangeSeries | undefined): Points => (series?.values ??
 
 /** `hotConcertIds`: the spike's hot concert(s) from run.json, whose sell-through is followed. */
 export async function collectPrometheusData(url: string, startS: number, endS: number, hotConcertIds: string[] = []): Promise<PrometheusData> {
-  const window = makeWindow(startS, endS, await scrapeIntervalS(url));
+  const prometheus = createPrometheusClient(url);
+  const window = makeWindow(startS, endS, await prometheus.scrapeIntervalSeconds());
   const w = `${window.rateWindowS}s`;
-  const range = (query: string, stepS = window.stepS) => queryRange(url, query, startS, endS, stepS);
+  const range = (query: string, stepS = window.stepS) => prometheus.queryRange(query, startS, endS, stepS);
   const one = async (name: string, query: string, scale = 1): Promise<NamedSeries> => ({
     name,
     points: toPoints((await range(query))[0]).map(([t, v]) => [t, v * scale]),

@@ -2,9 +2,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { ChaosSettings } from '../api/config.js';
+import type { ChaosSettings } from '../contract/index.js';
 
-export type { ChaosSettings };
 
 export interface ChaosChange {
   /** ISO time the change was applied (answered 200). */

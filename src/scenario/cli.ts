@@ -3,6 +3,7 @@
 // Exit codes: 0 every expectation met; 1 an expectation missed; 2 usage or configuration error
 // (bad flag, bad scenario file, a part that does not start or answer).
 import { parseArgs } from 'node:util';
+import { UsageError } from '../shared/usage-error.js';
 import { ScenarioError, type Scenario } from './schema.js';
 import { DEFAULT_SCENARIOS_DIR, findScenario, loadCatalogue } from './catalogue.js';
 import { startLocalStack } from './local-stack.js';
@@ -20,7 +21,6 @@ export const USAGE = `usage: npm run scenario -- <name>|<file.yaml> ... | --all 
                             stack; needs ADMIN_TOKEN. Without --sink-url no notification is checked.
 exit codes: 0 all expectations met, 1 an expectation missed, 2 usage/configuration error`;
 
-class UsageError extends Error {}
 
 function url(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;

@@ -1,7 +1,10 @@
 // Pass/fail thresholds for a load run, in the spirit of k6's thresholds: checked once at the end
 // against what Prometheus recorded over the run's window. Shared by `npm run load -- --gate` and the
 // scenario runner (`expect.gate`), so both judge a run alike.
-import { queryRange } from '../report/prometheus-client.js';
+import { createPrometheusClient } from '../shared/prometheus-client.js';
+
+const queryRange = (url: string, query: string, startS: number, endS: number, stepS: number) =>
+  createPrometheusClient(url).queryRange(query, startS, endS, stepS);
 import { OBJECTIVES } from '../report/objectives.js';
 import type { Check } from './verdict.js';
 import type { Gate } from './schema.js';

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { withFaultDefaults, type ChaosSettings } from '../api/config.js';
+import { withFaultDefaults, type ChaosSettings } from '../contract/index.js';
 import { putChaos } from '../shared/chaos-client.js';
 import { checkGate } from './gate.js';
 import { checkInvariants } from './invariants.js';

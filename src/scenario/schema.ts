@@ -7,8 +7,7 @@ import { basename } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse } from 'yaml';
-import { ChaosSettingsSchema } from '../api/http/schemas.js';
-import { chaosPresetNames, chaosPresets, type ChaosPresetName } from '../stack/chaos-presets.js';
+import { ChaosSettingsSchema, chaosPresetNames, chaosPresets, type ChaosPresetName } from '../contract/index.js';
 import { parseDuration, SHAPES } from '../../load/run-options.js';
 
 export class ScenarioError extends Error {
@@ -19,7 +18,7 @@ const Duration = Type.String({ pattern: '^(\\d+h)?(\\d+m)?(\\d+s)?$', minLength:
 
 /** The fault fields of PUT /api/admin/chaos, any subset: what a step changes, the rest stays as it is. */
 const ChaosChangeSchema = Type.Partial(ChaosSettingsSchema, { additionalProperties: false });
-/** A preset name (src/stack/chaos-presets.ts) or explicit fields. */
+/** A preset name (src/contract/chaos.ts) or explicit fields. */
 const ChaosRef = Type.Union([Type.Union(chaosPresetNames.map((name) => Type.Literal(name))), ChaosChangeSchema]);
 
 export const FAULT_KEYS = ['failureRate', 'latencyMs', 'database', 'memoryLeak', 'cpuBurn', 'eventLoopStall', 'crash', 'readErrorRate'] as const;

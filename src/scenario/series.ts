@@ -1,6 +1,6 @@
 // The three lines of a scenario report's timeline, from Prometheus over the run: traffic, share of
 // 5xx answers, p99 latency. 20 s rate windows: at the shipped 5 s scrape, four samples per point.
-import { queryRange } from '../report/prometheus-client.js';
+import { createPrometheusClient } from '../shared/prometheus-client.js';
 
 export interface Series {
   title: string;
@@ -23,7 +23,7 @@ export async function collectSeries(prometheusUrl: string, startMs: number, endM
   const stepS = Math.max(2, Math.ceil((endS - startS) / 400));
   return Promise.all(
     QUERIES.map(async ({ title, unit, query, scale }) => {
-      const result = await queryRange(prometheusUrl, query, startS, endS, stepS);
+      const result = await createPrometheusClient(prometheusUrl).queryRange(query, startS, endS, stepS);
       return { title, unit, points: (result[0]?.values ?? []).map(([t, v]) => [t * 1000, v * scale] as [number, number]) };
     }),
   );

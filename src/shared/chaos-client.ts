@@ -1,6 +1,6 @@
 // Reads and changes an API's chaos settings (GET/PUT /api/admin/chaos with the admin token): the one
 // client the launcher, the demo and the load runner share.
-import type { ChaosInput, ChaosSettings } from '../api/config.js';
+import type { ChaosInput, ChaosSettings } from '../contract/index.js';
 
 async function call(method: 'GET' | 'PUT', apiUrl: string, adminToken: string, settings?: ChaosInput): Promise<ChaosSettings> {
   const response = await fetch(`${apiUrl}/api/admin/chaos`, {

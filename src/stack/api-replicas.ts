@@ -7,6 +7,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readInteger, readString } from '../shared/env.js';
 import { startApiBalancer } from './api-balancer.js';
 import { spawnNodeChild, type SupervisedChild } from './supervised-process.js';
 
@@ -40,8 +41,8 @@ function readPorts(raw: string | undefined): number[] {
 }
 
 async function main(): Promise<void> {
-  const host = process.env.HOST ?? '127.0.0.1';
-  const port = Number(process.env.PORT ?? 8080);
+  const host = readString(process.env, 'HOST', '127.0.0.1');
+  const port = readInteger(process.env, 'PORT', 8080, 0, 65_535);
   const replicaPorts = readPorts(process.env.API_REPLICA_PORTS);
   let stopping = false;
   const running = new Map<number, SupervisedChild>();

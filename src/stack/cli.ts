@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createLogStream, useColour, type LogStream } from './log-stream.js';
-import { USAGE, UsageError, parseStackOptions, type StackOptions } from './options.js';
+import { UsageError } from '../shared/usage-error.js';
+import { USAGE, parseStackOptions, type StackOptions } from './options.js';
 import { isUserError } from './start-errors.js';
 import { findRunningStack, secondStartMessage, StackRunningError, type RunningStack } from './running-stack.js';
 import { createSignalGate } from './signals.js';

@@ -72,19 +72,3 @@ export function createLogStream(write: (text: string) => void, colour: boolean):
     raw: (text) => write(text.endsWith('\n') ? text : `${text}\n`),
   };
 }
-
-/** Splits a byte stream into lines and hands each complete line on. */
-export function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer | string): void; flush(): void } {
-  let partial = '';
-  return {
-    push(chunk) {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) if (line.trim() !== '') onLine(line.replace(/\r$/, ''));
-    },
-    flush() {
-      if (partial.trim() !== '') onLine(partial);
-      partial = '';
-    },
-  };
-}

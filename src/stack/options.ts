@@ -3,11 +3,11 @@
 // flag or variable.
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chaosPresetNames, describeChaosPresets, isChaosPresetName, type ChaosPresetName } from './chaos-presets.js';
+import { chaosPresetNames, describeChaosPresets, isChaosPresetName, type ChaosPresetName } from '../contract/index.js';
+import { parseDurationSeconds, parseSecondsOrDuration } from '../shared/durations.js';
+import { readOptionalString, type Env } from '../shared/env.js';
+import { UsageError } from '../shared/usage-error.js';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 export const LOAD_SHAPES = ['steady', 'ramp', 'spike', 'soak'] as const;
 export type LoadShape = (typeof LOAD_SHAPES)[number];
@@ -69,18 +69,13 @@ env: ADMIN_TOKEN (random when unset), DATABASE_URL (PostgreSQL instead of PGlite
      PROMETHEUS_BIN, ALERTMANAGER_BIN, PROMETHEUS_SCRAPE_INTERVAL, PROMETHEUS_EVALUATION_INTERVAL,
      SMTP_SMARTHOST / ALERT_EMAIL_TO / DISCORD_WEBHOOK_URL (real receivers instead of the local sink)`;
 
-type Env = Record<string, string | undefined>;
-
-function present(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
 
 function readPort(name: PortName, flagValue: string | undefined, env: Env): number {
   const setting = portSettings[name];
   const sources: Array<[string, string | undefined]> = [
     [`--${setting.flag}`, flagValue],
-    [setting.env, present(env[setting.env])],
-    ...('fallbackEnv' in setting ? ([[setting.fallbackEnv, present(env[setting.fallbackEnv])]] as Array<[string, string | undefined]>) : []),
+    [setting.env, readOptionalString(env, setting.env)],
+    ...('fallbackEnv' in setting ? ([[setting.fallbackEnv, readOptionalString(env, setting.fallbackEnv)]] as Array<[string, string | undefined]>) : []),
   ];
   for (const [source, raw] of sources) {
     if (raw === undefined) continue;
@@ -94,11 +89,9 @@ function readPort(name: PortName, flagValue: string | undefined, env: Env): numb
 
 const MAX_REPLICAS = 8;
 
-const DURATION = /^(\d+(ms|s|m|h))+$/;
-
 function readDuration(name: string, raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
-  if (!DURATION.test(raw)) throw new UsageError(`${name} must be a duration like 1s, 5s or 1m (got "${raw}")`);
+  if (parseDurationSeconds(raw) === undefined) throw new UsageError(`${name} must be a duration like 1s, 5s or 1m (got "${raw}")`);
   return raw;
 }
 
@@ -130,7 +123,7 @@ export function parseStackOptions(argv: string[], env: Env = process.env, cwd = 
     (Object.keys(portSettings) as PortName[]).map((name) => [name, readPort(name, flag(portSettings[name].flag), env)]),
   ) as Record<PortName, number>;
 
-  const dataDirRaw = flag('data-dir') ?? present(env.DATA_DIR) ?? 'data';
+  const dataDirRaw = flag('data-dir') ?? readOptionalString(env, 'DATA_DIR') ?? 'data';
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
 
   let load: StackOptions['load'];
@@ -140,7 +133,9 @@ export function parseStackOptions(argv: string[], env: Env = process.env, cwd = 
       throw new UsageError(`--load must be one of ${LOAD_SHAPES.join(', ')} (got "${shape}")`);
     }
     const duration = flag('load-duration') ?? '10m';
-    if (!/^(\d+h)?(\d+m)?(\d+s)?$/.test(duration) || !/\d/.test(duration)) {
+    // What `npm run load -- --duration` accepts (load/run-options.ts), checked before anything starts.
+    const seconds = parseSecondsOrDuration(duration);
+    if (seconds === undefined || !Number.isInteger(seconds) || seconds < 1) {
       throw new UsageError(`--load-duration must be a duration like 90s, 5m or 1h (got "${duration}")`);
     }
     const usersRaw = flag('load-users');
@@ -157,16 +152,16 @@ export function parseStackOptions(argv: string[], env: Env = process.env, cwd = 
     throw new UsageError(`--chaos must be one of ${chaosPresetNames.join(', ')} (got "${chaos}")`);
   }
 
-  const replicasRaw = flag('replicas') ?? present(env.API_REPLICAS) ?? '1';
+  const replicasRaw = flag('replicas') ?? readOptionalString(env, 'API_REPLICAS') ?? '1';
   if (!/^\d+$/.test(replicasRaw) || Number(replicasRaw) < 1 || Number(replicasRaw) > MAX_REPLICAS) {
     throw new UsageError(`--replicas must be a whole number from 1 to ${MAX_REPLICAS} (got "${replicasRaw}")`);
   }
   const replicas = Number(replicasRaw);
-  if (replicas > 1 && !present(env.DATABASE_URL)) {
+  if (replicas > 1 && !readOptionalString(env, 'DATABASE_URL')) {
     throw new UsageError(`--replicas ${replicas} needs DATABASE_URL (PostgreSQL): an embedded PGlite database belongs to one process`);
   }
 
-  const logLevel = present(env.LOG_LEVEL) ?? 'warn';
+  const logLevel = readOptionalString(env, 'LOG_LEVEL') ?? 'warn';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new UsageError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   }
@@ -180,8 +175,8 @@ export function parseStackOptions(argv: string[], env: Env = process.env, cwd = 
     chaos: chaos as ChaosPresetName | undefined,
     replicas,
     logLevel: logLevel as LogLevel,
-    scrapeInterval: readDuration('PROMETHEUS_SCRAPE_INTERVAL', present(env.PROMETHEUS_SCRAPE_INTERVAL)),
-    evaluationInterval: readDuration('PROMETHEUS_EVALUATION_INTERVAL', present(env.PROMETHEUS_EVALUATION_INTERVAL)),
+    scrapeInterval: readDuration('PROMETHEUS_SCRAPE_INTERVAL', readOptionalString(env, 'PROMETHEUS_SCRAPE_INTERVAL')),
+    evaluationInterval: readDuration('PROMETHEUS_EVALUATION_INTERVAL', readOptionalString(env, 'PROMETHEUS_EVALUATION_INTERVAL')),
     startTimeoutMs: 60_000,
     stopTimeoutMs: 5_000,
   };

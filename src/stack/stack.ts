@@ -15,17 +15,19 @@ import { startBlackboxExporter, startNodeExporter, startPostgresExporter } from 
 import { startAlertmanager } from '../monitoring/alertmanager-process.js';
 import { pickFreePort } from '../monitoring/binary-process.js';
 import { startPrometheus } from '../monitoring/prometheus-process.js';
-import { applyChaos, chaosPresets, describeChaos } from './chaos-presets.js';
+import { chaosPresets, describeChaos } from '../contract/index.js';
+import { putChaos } from '../shared/chaos-client.js';
 import { waitForHealthy } from './health-wait.js';
 import type { LogStream, Source } from './log-stream.js';
-import { UsageError, portSettings, type LogLevel, type PortName, type StackOptions } from './options.js';
+import { UsageError } from '../shared/usage-error.js';
+import { portSettings, type LogLevel, type PortName, type StackOptions } from './options.js';
 import { stopLeftovers } from './leftovers.js';
 import { findRunningStack, secondStartMessage, StackRunningError } from './running-stack.js';
 import { stateFilePath } from './state-file.js';
 import { detectAlertmanagerUi, detectPrometheusUi, type AlertmanagerUi, type PrometheusUi } from './web-uis.js';
 import { checkPortsFree, type PortClaim } from './port-check.js';
 import { writeRuntimeConfigs, type Receivers } from './runtime-configs.js';
-import { spawnNodeChild, superviseStartedBinary, type SupervisedChild } from './supervised-process.js';
+import { spawnNodeChild, superviseStartedBinary, type StartedBinary, type SupervisedChild } from './supervised-process.js';
 import { formatUrlTable, type TableRow } from './url-table.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -326,7 +328,7 @@ export class Stack {
     if (api?.state === 'running') {
       if (options.chaos) {
         try {
-          const settings = await applyChaos(this.apiUrl, this.adminToken, chaosPresets[options.chaos]);
+          const settings = await putChaos(this.apiUrl, this.adminToken, chaosPresets[options.chaos]);
           this.log.info(`chaos preset "${options.chaos}": ${describeChaos(settings)}`);
         } catch (error) {
           this.log.info(`could not apply chaos preset "${options.chaos}": ${(error as Error).message}`);
@@ -366,7 +368,7 @@ export class Stack {
 
   private async startBinaryPart(
     name: 'prometheus' | 'alertmanager' | ExporterPart,
-    start: () => Promise<{ pid: number; recentLogs(): string[]; stop(): Promise<void> }>,
+    start: () => Promise<StartedBinary>,
   ): Promise<void> {
     const part: Part = { name, state: 'starting', url: this.partUrl(name) };
     this.parts.set(name, part);

@@ -2,7 +2,7 @@
 // a taken port, a stack already running): their message is the whole story, so both commands print
 // it as one line without a "failed" prefix.
 import { ConfigError } from '../shared/env.js';
-import { UsageError } from './options.js';
+import { UsageError } from '../shared/usage-error.js';
 import { PortConflictError, PortInUseError } from './port-check.js';
 import { StackRunningError } from './running-stack.js';
 

@@ -2,14 +2,12 @@
 // so stopping it also stops what it spawned, e.g. load → locust), or a monitoring binary started by
 // the shared starters in src/monitoring (one process, no descendants). The supervisor only needs
 // the same few things from each: its pid, whether and how it ended, its last log lines, and stop().
-import { spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { lineSplitter, type Source } from './log-stream.js';
+// Both come from the one child-process primitive (src/shared/child-process.ts), so both have a real
+// exit promise.
+import { startChild, type ExitInfo } from '../shared/child-process.js';
+import type { Source } from './log-stream.js';
 
-export interface ExitInfo {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+export { alive, type ExitInfo } from '../shared/child-process.js';
 
 export interface SupervisedChild {
   name: Source;
@@ -24,33 +22,6 @@ export interface SupervisedChild {
 }
 
 const LOG_LINES_KEPT = 30;
-
-/** True while a process with this pid exists (EPERM: it exists but is not ours). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // already gone
-  }
-}
-
-async function waitUntilGone(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (check()) {
-    if (Date.now() >= deadline) return false;
-    await sleep(50);
-  }
-  return true;
-}
 
 export interface SpawnNodeChildOptions {
   name: Source;
@@ -67,96 +38,58 @@ const orphanGuard = new URL('./orphan-guard.ts', import.meta.url).href;
 
 /** `node --import tsx <file>` in its own process group, output split into lines. */
 export function spawnNodeChild(options: SpawnNodeChildOptions): SupervisedChild {
-  const child = spawn(process.execPath, ['--import', tsxLoader, '--import', orphanGuard, options.file, ...(options.args ?? [])], {
+  const child = startChild({
+    command: process.execPath,
+    args: ['--import', tsxLoader, '--import', orphanGuard, options.file, ...(options.args ?? [])],
     cwd: options.cwd,
     env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group: the stack decides when it stops (a terminal's Ctrl-C reaches only the
     // supervisor), and kill(-pid) reaches its descendants too.
-    detached: true,
+    group: true,
+    linesKept: LOG_LINES_KEPT,
+    onLine: options.onLine,
   });
-  const logs: string[] = [];
-  const keep = (line: string) => {
-    logs.push(line);
-    if (logs.length > LOG_LINES_KEPT) logs.shift();
-    options.onLine(line);
-  };
-  const out = lineSplitter(keep);
-  const err = lineSplitter(keep);
-  child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
-  child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
-
-  let done = false;
-  const exited = new Promise<ExitInfo>((resolve) => {
-    child.once('error', (error) => {
-      keep(`could not start: ${error.message}`);
-      done = true;
-      resolve({ code: null, signal: null });
-    });
-    child.once('close', (code, sig) => {
-      out.flush();
-      err.flush();
-      done = true;
-      resolve({ code, signal: sig });
-    });
-  });
-  const pid = child.pid ?? -1;
-  const groupAlive = () => pid > 0 && alive(-pid);
-
   return {
     name: options.name,
-    pid,
-    exited,
-    running: () => !done,
-    recentLogs: () => [...logs],
+    pid: child.pid,
+    exited: child.exited,
+    running: child.running,
+    recentLogs: child.recentLogs,
     async stop(timeoutMs) {
-      if (pid <= 0) return;
-      if (!done || groupAlive()) signal(-pid, 'SIGTERM');
-      const stopped = await waitUntilGone(() => !done || groupAlive(), timeoutMs);
-      if (!stopped) {
-        signal(-pid, 'SIGKILL');
-        await exited;
-        await waitUntilGone(groupAlive, 1_000);
-      }
+      await child.stop(timeoutMs);
     },
   };
 }
 
-/** What src/monitoring's startPrometheus/startAlertmanager hand back (the part used here). */
+/** What src/monitoring's startPrometheus/startAlertmanager/exporters hand back (the part used here). */
 export interface StartedBinary {
   pid: number;
+  exited: Promise<ExitInfo>;
+  running(): boolean;
   recentLogs(): string[];
   stop(): Promise<void>;
 }
 
-/**
- * Adapts a handle from the shared monitoring starters. They do not expose the exit event, so the
- * pid is polled; Node reaps its children, so a dead pid really is gone.
- */
+/** Adapts a handle from the shared monitoring starters; their stop() escalates to SIGKILL itself. */
 export function superviseStartedBinary(name: Source, handle: StartedBinary): SupervisedChild {
-  let done = false;
-  const exited = new Promise<ExitInfo>((resolve) => {
-    const timer = setInterval(() => {
-      if (alive(handle.pid)) return;
-      clearInterval(timer);
-      done = true;
-      resolve({ code: null, signal: null });
-    }, 250);
-    timer.unref();
-  });
   return {
     name,
     pid: handle.pid,
-    exited,
-    running: () => !done && alive(handle.pid),
+    exited: handle.exited,
+    running: handle.running,
     recentLogs: () => handle.recentLogs(),
     async stop(timeoutMs) {
-      // The starter's stop() sends SIGTERM and waits; ours escalates sooner.
+      // The starter's stop() sends SIGTERM and waits 10 s; the stack's budget may be shorter.
       const stopping = handle.stop().catch(() => undefined);
-      const stopped = await waitUntilGone(() => alive(handle.pid), timeoutMs);
-      if (!stopped) signal(handle.pid, 'SIGKILL');
+      const stopped = await Promise.race([handle.exited.then(() => true), new Promise<boolean>((r) => setTimeout(r, timeoutMs, false).unref())]);
+      if (!stopped) {
+        try {
+          process.kill(handle.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
       await stopping;
     },
   };
 }
-

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { loadApiConfig, NO_FAULTS } from '../../src/api/config.js';
+import { loadApiConfig } from '../../src/api/config.js';
+import { NO_FAULTS } from '../../src/contract/index.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { NO_FAULTS } from '../../src/api/config.js';
+import { NO_FAULTS } from '../../src/contract/index.js';
 import { buildTestApp, validConcert, type DatabaseKind, type TestApp } from '../support/app.js';
 
 const ADMIN = { authorization: 'Bearer test-admin-token' };

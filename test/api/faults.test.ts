@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { startApi, TEST_ADMIN_TOKEN, type ChaosInput, type RunningApi } from '../support/api-process.js';
+import type { ChaosInput } from '../../src/contract/index.js';
+import { startApi, TEST_ADMIN_TOKEN, type RunningApi } from '../support/api-process.js';
 import { buildTestApp, validConcert, type TestApp } from '../support/app.js';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/postgres.js';
 import { waitUntil } from '../support/ports.js';

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { NewConcertSchema, NewOrderSchema } from '../../src/api/http/schemas.js';
+import { NewConcertSchema, NewOrderSchema } from '../../src/contract/index.js';
 import { buildTestApp, validConcert, type DatabaseKind, type TestApp } from '../support/app.js';
 
 /**

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildApp } from '../../src/api/app.js';
-import { loadApiConfig, NO_FAULTS } from '../../src/api/config.js';
+import { loadApiConfig } from '../../src/api/config.js';
+import { NO_FAULTS } from '../../src/contract/index.js';
 import { validConcert } from '../support/app.js';
 
 describe('embedded PGlite', () => {

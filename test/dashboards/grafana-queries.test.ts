@@ -4,21 +4,37 @@
 // A query must parse and return data with at least one finite value; only panels whose description
 // says "empty when healthy" may come back empty (they must still parse).
 // Two Prometheus servers scrape the same API: one with the shipped rule files (recording rules, alerts),
-// one without any — the dashboards read raw metrics and must work against both.
+// one without any — the dashboards read raw metrics and must work against both. Both also scrape the
+// real exporters (postgres_exporter on the API's PostgreSQL, node_exporter, blackbox_exporter probing
+// the API's /readyz and a concert read), so the database, host and probe panels are proven too.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import { SLO } from '../../monitoring/grafana/src/alert-thresholds.js';
 import { renderDashboards } from '../../monitoring/grafana/src/dashboards.js';
+import { availabilityBurnRate } from '../../monitoring/grafana/src/queries.js';
 import { writePrometheusConfig } from '../../src/monitoring/prometheus-config.js';
 import { pickFreePort, startPrometheus, type PrometheusProcess } from '../../src/monitoring/prometheus-process.js';
+import { startBlackboxExporter, startNodeExporter, startPostgresExporter, type ExporterProcess } from '../../src/monitoring/exporter-process.js';
 import { startApi, type RunningApi } from '../support/api-process.js';
-import { interpolation, type Selection } from './grafana-interpolate.js';
+import type { TemplateVariableModel } from '../../src/dashboard/public/grafana-model.js';
+// The page's own interpolation: the queries proven here are the ones the live page and Grafana send.
+import { ALL, builtinVariables, computeIntervals, interpolate, variableText } from '../../src/dashboard/public/template.js';
+
+/** A variable's selection as the page keeps it: a value (ALL or concrete ones) and the options its query found. */
+interface Selection {
+  value: string | string[];
+  options?: string[];
+}
+/** Points Grafana asks for: about the width in pixels of a wide panel. */
+const MAX_DATA_POINTS = 1000;
+import { API_JOB } from '../../src/shared/prometheus-jobs.js';
 
 const SCRAPE_SECONDS = 1;
-const JOB = 'ticketpulse-api';
+const JOB = API_JOB;
 
 interface Target {
   refId: string;
@@ -34,6 +50,7 @@ interface Panel {
 }
 interface Dashboard {
   panels: Panel[];
+  templating?: { list?: TemplateVariableModel[] };
   annotations?: { list: Array<{ name: string; expr?: string; step?: string }> };
 }
 
@@ -44,6 +61,8 @@ interface PromSeries {
 }
 
 const dashboards = [...renderDashboards()].map(([file, text]) => ({ file, dashboard: JSON.parse(text) as Dashboard }));
+/** The job and instance variables (dashboard-base.ts gives every dashboard the same ones). */
+const variableModels = new Map((dashboards[0]!.dashboard.templating?.list ?? []).map((model) => [model.name, model]));
 
 /** Two replicas on one database, so the instance variable has something to tell apart. */
 let api: RunningApi | undefined;
@@ -56,6 +75,7 @@ const SERVER_LABEL: Record<ServerName, string> = {
   withoutRules: 'Prometheus without any rule file',
 };
 let workDir: string | undefined;
+const exporters: ExporterProcess[] = [];
 let trafficStart = 0;
 let trafficEnd = 0;
 
@@ -126,12 +146,21 @@ before(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'tp-grafana-queries-'));
   api = await startApi();
   replica = await startApi({ databaseUrl: api.databaseUrl });
+  const [postgresExporter, nodeExporter, blackboxExporter] = await Promise.all([
+    startPostgresExporter({ databaseUrl: api.databaseUrl! }),
+    startNodeExporter({}),
+    startBlackboxExporter({}),
+  ]);
+  exporters.push(postgresExporter, nodeExporter, blackboxExporter);
   for (const name of ['withRules', 'withoutRules'] as const) {
     const port = await pickFreePort();
     const configFile = writePrometheusConfig(join(workDir, `prometheus-${name}.yml`), {
       apiTargets: [`127.0.0.1:${api.port}`, `127.0.0.1:${replica.port}`],
       alertmanagerTargets: [],
       prometheusTarget: `127.0.0.1:${port}`,
+      postgresExporterTargets: [postgresExporter.target],
+      nodeExporterTargets: [nodeExporter.target],
+      blackbox: { exporter: blackboxExporter.target, probes: [`${api.url}/readyz`, `${api.url}/api/concerts?limit=1`] },
       scrapeInterval: `${SCRAPE_SECONDS}s`,
       evaluationInterval: `${SCRAPE_SECONDS}s`,
       ...(name === 'withoutRules' ? { ruleFiles: [] } : {}),
@@ -152,7 +181,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all(Object.values(servers).map((server) => server.stop()));
+  await Promise.all([...Object.values(servers), ...exporters].map((process) => process.stop()));
   // The replica shares the first API's database, which only the first one drops.
   await replica?.stop();
   await api?.stop();
@@ -191,8 +220,15 @@ async function runTarget(
 ) {
   const end = Math.ceil(Date.now() / 1000);
   const start = Math.floor((trafficStart - 5_000) / 1000);
-  const vars = interpolation(variables, { rangeSeconds: end - start, scrapeIntervalSeconds: SCRAPE_SECONDS });
-  const query = vars.expand(expr);
+  const rangeSeconds = end - start;
+  const intervals = computeIntervals({ rangeSeconds, maxDataPoints: MAX_DATA_POINTS, scrapeIntervalSeconds: SCRAPE_SECONDS });
+  const texts: Record<string, string> = builtinVariables({ rangeSeconds, ...intervals });
+  for (const [name, { value, options }] of Object.entries(variables)) {
+    const model = variableModels.get(name);
+    assert.ok(model, `the dashboards have no variable ${name}`);
+    texts[name] = variableText(model, value, options);
+  }
+  const query = interpolate(expr, texts);
   assert.doesNotMatch(query, /\$(job|instance|__\w+)|\[\[/, `variables left in ${query}`);
   const data = instant
     ? await promApi(server, '/api/v1/query', { query, time: String(end) })
@@ -200,7 +236,7 @@ async function runTarget(
         query,
         start: String(start),
         end: String(end),
-        step: String(step ?? vars.stepSeconds),
+        step: String(step ?? intervals.stepSeconds),
       });
   return { query, series: data.result };
 }
@@ -220,12 +256,12 @@ type SelectionName = (typeof SELECTIONS)[number];
 
 async function selection(name: SelectionName): Promise<Record<string, Selection>> {
   if (name === 'one replica picked by name') {
-    return { job: { all: false, values: [JOB] }, instance: { all: false, values: [`127.0.0.1:${api!.port}`] } };
+    return { job: { value: [JOB] }, instance: { value: [`127.0.0.1:${api!.port}`] } };
   }
   // `job` has no allValue: Grafana sends every value its variable query found; `instance` has `.*`.
   const jobs = await labelValues('job', 'http_requests_total');
   assert.deepEqual(jobs, [JOB], 'only the API exposes http_requests_total');
-  return { job: { all: false, values: jobs }, instance: { all: true, allValue: '.*' } };
+  return { job: { value: ALL, options: jobs }, instance: { value: ALL } };
 }
 
 for (const { file, dashboard } of dashboards) {
@@ -306,7 +342,7 @@ describe('panel values reflect what the traffic did', () => {
     assert.equal(watchdog.result.length, 1, 'the shipped rules (with Watchdog) are loaded');
     const bare = await promApi('withoutRules', '/api/v1/query', { query: 'count(ALERTS) or count({__name__=~"job:.+"})' });
     assert.equal(bare.result.length, 0, 'the rule-less Prometheus really has no alerts and no recording rules');
-    const { series } = await valuesOf('Firing alerts');
+    const { series } = await valuesOf('Alert rules firing (Prometheus)');
     assert.ok(!series.some((s) => s.metric.alertname === 'Watchdog'));
   });
 
@@ -324,6 +360,33 @@ describe('panel values reflect what the traffic did', () => {
     const total = async (name: SelectionName) =>
       Math.max(...finiteValues((await runTarget('withRules', requests, false, await selection(name))).series));
     assert.ok((await total(SELECTIONS[0])) > (await total(SELECTIONS[1])));
+  });
+
+  test('the exporter panels show the real database, host and probes', async () => {
+    assert.deepEqual((await valuesOf('PostgreSQL reachable')).values.at(-1), 1);
+    const commits = (await valuesOf('PostgreSQL transactions / s')).values;
+    assert.ok(Math.max(...commits) > 0, 'the purchases committed transactions');
+    const states = (await valuesOf('PostgreSQL connections by state')).series.map((s) => s.metric.state);
+    assert.ok(states.includes('idle') || states.includes('active'), states.join(', '));
+    const cpu = (await valuesOf('Host CPU busy')).values;
+    assert.ok(cpu.every((v) => v >= 0 && v <= 1) && Math.max(...cpu) > 0, String(cpu.slice(-3)));
+    const probes = (await valuesOf('Probe success by target')).series;
+    assert.deepEqual(probes.map((s) => s.metric.instance).sort(), [`${api!.url}/api/concerts?limit=1`, `${api!.url}/readyz`]);
+    for (const one of probes) assert.equal(Number(one.values!.at(-1)![1]), 1, `${one.metric.instance} answered`);
+  });
+
+  test('the budget stats are clamped at -100 % and read 100 % where nothing was attempted', async () => {
+    // 5 s at 50 % payment failures in a few seconds of history: unclamped, far below -100 %.
+    const unclamped = finiteValues(
+      (await runTarget('withRules', `1 - ${availabilityBurnRate(SLO.window)}`, true, await selection(SELECTIONS[0]))).series,
+    );
+    assert.ok(unclamped[0]! < -1, `unclamped budget ${unclamped[0]}`);
+    const panel = dashboards.flatMap((d) => d.dashboard.panels).find((p) => p.title === 'Availability error budget remaining')!;
+    const expr = panel.targets![0]!.expr;
+    assert.deepEqual(finiteValues((await runTarget('withRules', expr, true, await selection(SELECTIONS[0]))).series), [-1]);
+    // A job with no series at all: nothing spent.
+    const none = await runTarget('withRules', expr, true, { job: { value: ['no-such-job'] }, instance: { value: ALL } });
+    assert.deepEqual(finiteValues(none.series), [1]);
   });
 
   test('sell-through lists the sold-out concert at 100%', async () => {

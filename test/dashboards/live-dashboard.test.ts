@@ -1,7 +1,9 @@
 // The live dashboard in a real browser (Debian's headless Chromium, driven by playwright-core) against
 // the real API under traffic, a real Prometheus scraping it with the shipped rules, and a real
 // Alertmanager: every panel of the generated Grafana dashboard draws data, the page logs no errors,
-// the chaos control changes the API's behaviour, and a dead Prometheus is named in a banner.
+// the chaos control changes the API's behaviour, and a dead Prometheus is named in a banner. The real
+// exporters run too (postgres_exporter, node_exporter, blackbox_exporter), so the saturation
+// dashboard's database, host and probe rows draw data like every other panel.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { formatValue, thresholdColor, thresholdLines, type Thresholds } from '..
 import { ALL } from '../../src/dashboard/public/template.js';
 import { startDashboardServer, type DashboardServer } from '../../src/dashboard/server.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../../src/monitoring/alertmanager-process.js';
+import { startBlackboxExporter, startNodeExporter, startPostgresExporter, type ExporterProcess } from '../../src/monitoring/exporter-process.js';
 import { renderPrometheusConfig } from '../../src/monitoring/prometheus-config.js';
 import { pickFreePort, startPrometheus, type PrometheusProcess } from '../../src/monitoring/prometheus-process.js';
 import { startApi, type RunningApi } from '../support/api-process.js';
@@ -142,6 +145,7 @@ describe('live dashboard in a browser', { timeout: 240_000 }, () => {
   let api: RunningApi;
   let prometheus: PrometheusProcess;
   let alertmanager: AlertmanagerProcess;
+  const exporters: ExporterProcess[] = [];
   let dashboard: DashboardServer;
   let browser: Browser;
   let traffic: ReturnType<typeof startTraffic>;
@@ -155,6 +159,12 @@ describe('live dashboard in a browser', { timeout: 240_000 }, () => {
     const amConfig = join(workDir, 'alertmanager.yml');
     writeFileSync(amConfig, 'route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n');
     alertmanager = await startAlertmanager({ configFile: amConfig });
+    const [postgresExporter, nodeExporter, blackboxExporter] = await Promise.all([
+      startPostgresExporter({ databaseUrl: api.databaseUrl! }),
+      startNodeExporter({}),
+      startBlackboxExporter({}),
+    ]);
+    exporters.push(postgresExporter, nodeExporter, blackboxExporter);
 
     // The shipped config (rules included) with local targets and 1 s intervals, so a short test sees data.
     const promPort = await pickFreePort();
@@ -165,6 +175,9 @@ describe('live dashboard in a browser', { timeout: 240_000 }, () => {
         apiTargets: [`127.0.0.1:${api.port}`],
         alertmanagerTargets: [new URL(alertmanager.url).host],
         prometheusTarget: `127.0.0.1:${promPort}`,
+        postgresExporterTargets: [postgresExporter.target],
+        nodeExporterTargets: [nodeExporter.target],
+        blackbox: { exporter: blackboxExporter.target, probes: [`${api.url}/readyz`, `${api.url}/api/concerts?limit=1`] },
         scrapeInterval: '1s',
         evaluationInterval: '1s',
       }),
@@ -204,7 +217,7 @@ describe('live dashboard in a browser', { timeout: 240_000 }, () => {
     await traffic?.stop().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     await dashboard?.close().catch(() => undefined);
-    await Promise.allSettled([prometheus?.stop(), alertmanager?.stop(), api?.stop()]);
+    await Promise.allSettled([prometheus?.stop(), alertmanager?.stop(), api?.stop(), ...exporters.map((exporter) => exporter.stop())]);
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -358,6 +371,12 @@ describe('live dashboard in a browser', { timeout: 240_000 }, () => {
       (element) => /100%/.test(element?.textContent ?? ''),
       await legend.elementHandle(),
       { timeout: 20_000 },
+    );
+    // The dashed line the change draws is named in the legend's annotation key.
+    await page.waitForFunction(
+      (element) => [...(element?.querySelectorAll('.annotation-key') ?? [])].some((key) => key.textContent === 'Chaos settings changed'),
+      await legend.elementHandle(),
+      { timeout: 40_000 },
     );
     await page.screenshot({ path: join(ARTIFACTS, 'live-dashboard-chaos.png'), fullPage: true });
     await page.close();

@@ -1,6 +1,6 @@
 // The live dashboard server without a browser: configuration errors, and its proxies to a real
 // Prometheus, a real Alertmanager and the real API (chaos with the token held server-side).
-import { NO_FAULTS } from '../../src/api/config.js';
+import { chaosPresets, NO_FAULTS, withFaultDefaults, type ChaosInput } from '../../src/contract/index.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
@@ -166,16 +166,21 @@ describe('live dashboard server proxies', () => {
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('serves the page, its scripts and uPlot from node_modules, with a same-origin-only CSP', async () => {
+  it('serves the page and its bundled script (uPlot from node_modules inside), with a same-origin-only CSP', async () => {
     const page = await fetch(dashboard.url);
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-security-policy') ?? '', /connect-src 'self'/);
     assert.match(await page.text(), /<script type="module" src="\/static\/main\.js">/);
-    const uplot = await fetch(`${dashboard.url}/static/uPlot.esm.js`);
-    assert.equal(uplot.status, 200);
-    assert.match(uplot.headers.get('content-type') ?? '', /javascript/);
-    assert.match(await uplot.text(), /export \{ uPlot as default \}|export default uPlot/);
-    for (const path of ['/static/..%2F..%2F..%2Fpackage.json', '/static/server.ts', '/static/template.d.ts']) {
+    // The page's TypeScript is bundled (src/dashboard/page-bundle.ts): one script, uPlot included.
+    const script = await fetch(`${dashboard.url}/static/main.js`);
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type') ?? '', /javascript/);
+    const text = await script.text();
+    assert.match(text, /var uPlot = |function uPlot\(/, 'uPlot is bundled in');
+    assert.match(text, /function createTimeseriesView\(/, 'the page modules are bundled in');
+    assert.doesNotMatch(text, /^\s*import\s/m, 'no import left for the browser to fetch');
+    assert.equal((await fetch(`${dashboard.url}/static/uPlot.min.css`)).status, 200);
+    for (const path of ['/static/..%2F..%2F..%2Fpackage.json', '/static/server.ts', '/static/template.ts', '/static/main.ts', '/static/uPlot.esm.js']) {
       assert.equal((await fetch(`${dashboard.url}${path}`)).status, 404, path);
     }
   });
@@ -308,6 +313,35 @@ describe('live dashboard server proxies', () => {
     assert.equal((await put({ failureRate: 1, latencyMs: { min: 0, max: 0 } }, { origin: 'http://evil.example' })).status, 403);
     const fromApi = await fetch(`${api.url}/api/admin/chaos`, { headers: { authorization: `Bearer ${api.adminToken}` } });
     assert.notEqual(((await fromApi.json()) as { failureRate: number }).failureRate, 1);
+  });
+
+  it('a named chaos preset (the page bundles them from the contract module) passes through the proxy as it is', async () => {
+    const presets: Record<string, ChaosInput> = chaosPresets;
+    // Only a harmless one is applied: the others would stall, crash or cut off the API under test.
+    const token = await pageToken(dashboard.url);
+    const put = await fetch(`${dashboard.url}/api/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+      body: JSON.stringify(presets['flaky-payments']),
+    });
+    assert.equal(put.status, 200);
+    const fromApi = await fetch(`${api.url}/api/admin/chaos`, { headers: { authorization: `Bearer ${api.adminToken}` } });
+    assert.deepEqual(await fromApi.json(), withFaultDefaults(chaosPresets['flaky-payments']));
+    await fetch(`${dashboard.url}/api/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+      body: JSON.stringify({ failureRate: 0, latencyMs: { min: 0, max: 0 } }),
+    });
+  });
+
+  it('names the latency rule it enforces when max is below min', async () => {
+    const put = await fetch(`${dashboard.url}/api/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': await pageToken(dashboard.url) },
+      body: JSON.stringify({ failureRate: 0.1, latencyMs: { min: 10, max: 5 } }),
+    });
+    assert.equal(put.status, 400);
+    assert.deepEqual(await put.json(), { error: 'latencyMs.max must be >= latencyMs.min (5 < 10)' });
   });
 
   it('changes chaos only with a token from the page or the admin token (CSRF)', async () => {

@@ -1,5 +1,7 @@
 // The live dashboard's Grafana semantics that need no browser: template variables, interval
-// variables, units and threshold colours (the same modules the page loads).
+// variables, units and threshold colours (the same modules the page bundles). template.ts is also
+// what the panel-query test sends every query through: if it drifted from Grafana's, that test
+// would prove queries Grafana never sends.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -10,6 +12,7 @@ import {
   legendName,
   parseDuration,
   parseLabelValuesQuery,
+  roundInterval,
   variableText,
 } from '../../src/dashboard/public/template.js';
 import { formatValue, thresholdColor, thresholdLines } from '../../src/dashboard/public/units.js';
@@ -43,9 +46,10 @@ describe('template variables', () => {
   });
 
   it('derives $__interval, $__rate_interval and $__range like Grafana', () => {
-    // 15 minutes over 300 points = 3 s, rounded up to the nice 5 s; scrape 1 s.
+    // 15 minutes over 300 points = 3 s, rounded to the nearest readable interval as Grafana does
+    // (rangeutil.roundInterval: below 3.5 s → 2 s; the page used to round up to 5 s); scrape 1 s.
     const intervals = computeIntervals({ rangeSeconds: 900, maxDataPoints: 300, scrapeIntervalSeconds: 1 });
-    assert.deepEqual(intervals, { stepSeconds: 5, intervalSeconds: 5, rateIntervalSeconds: 6 });
+    assert.deepEqual(intervals, { stepSeconds: 2, intervalSeconds: 2, rateIntervalSeconds: 4 });
     // Never below the scrape interval; rate window at least four scrapes.
     const short = computeIntervals({ rangeSeconds: 300, maxDataPoints: 600, scrapeIntervalSeconds: 15 });
     assert.deepEqual(short, { stepSeconds: 15, intervalSeconds: 15, rateIntervalSeconds: 60 });
@@ -53,6 +57,46 @@ describe('template variables', () => {
     assert.equal(computeIntervals({ rangeSeconds: 300, maxDataPoints: 600, scrapeIntervalSeconds: 5, minInterval: '30s' }).stepSeconds, 30);
     const builtins = builtinVariables({ rangeSeconds: 3600, intervalSeconds: 15, rateIntervalSeconds: 60 });
     assert.equal(interpolate('rate(x[$__rate_interval]) $__interval $__range $__range_s', builtins), 'rate(x[60s]) 15s 3600s 3600');
+  });
+
+  it("rounds intervals to the nearest step of Grafana's rangeutil.roundInterval ladder", () => {
+    assert.equal(roundInterval(3_499), 2_000);
+    assert.equal(roundInterval(3_500), 5_000, 'half-way rounds up');
+    assert.equal(roundInterval(21_600), 20_000, '21.6 s rounds down to 20 s');
+    assert.equal(roundInterval(5), 1);
+    assert.equal(roundInterval(2 * 86_400_000), 86_400_000, 'beyond 12 h the ladder goes on (1 d, 1 w, 30 d, 1 y)');
+    assert.equal(roundInterval(10 * 365 * 86_400_000), 31_536_000_000);
+  });
+
+  it('$__rate_interval is max($__interval + scrape interval, 4 × scrape interval)', () => {
+    // Moved from the panel-query test's former copy of Grafana's interpolation (grafana-interpolate.test.ts).
+    const short = computeIntervals({ rangeSeconds: 900, maxDataPoints: 1000, scrapeIntervalSeconds: 5 });
+    assert.equal(short.stepSeconds, 5, 'never below the scrape interval');
+    assert.equal(interpolate('rate(x[$__rate_interval])', builtinVariables({ rangeSeconds: 900, ...short })), 'rate(x[20s])');
+    const long = computeIntervals({ rangeSeconds: 6 * 3600, maxDataPoints: 1000, scrapeIntervalSeconds: 5 });
+    assert.equal(long.stepSeconds, 20, '21.6 s rounds to 20 s as in Grafana');
+    assert.equal(
+      interpolate('rate(x[$__rate_interval]) [$__interval] $__range $__range_s', builtinVariables({ rangeSeconds: 6 * 3600, ...long })),
+      'rate(x[25s]) [20s] 21600s 21600',
+    );
+  });
+
+  it('escapes values as Grafana\'s Prometheus datasource does, and leaves label_replace\'s ${1} alone', () => {
+    const instance = { name: 'instance', multi: true, includeAll: true };
+    assert.equal(
+      interpolate('{instance=~"$instance"}', { instance: variableText(instance, ['10.0.0.1:8080', '10.0.0.2:8080']) }),
+      '{instance=~"(10\\\\.0\\\\.0\\\\.1:8080|10\\\\.0\\\\.0\\\\.2:8080)"}',
+    );
+    const one = variableText(instance, ['a.b']);
+    assert.equal(interpolate('${one} [[one]]', { one }), 'a\\\\.b a\\\\.b');
+    // A backslash in a regex value: four in the query text, as Grafana's prometheusSpecialRegexEscape.
+    assert.equal(variableText(instance, ['a\\b']), 'a\\\\\\\\b');
+    // Neither multi nor All: the regular escape (backslash doubled, quote escaped), no regex escaping.
+    assert.equal(variableText({ name: 'plain' }, "a.b\\c'"), "a.b\\\\c\\\\'");
+    assert.equal(
+      interpolate('label_replace(x, "c", "${1}xx", "s", "(.)..") $nope', {}),
+      'label_replace(x, "c", "${1}xx", "s", "(.)..") $nope',
+    );
   });
 
   it('parses durations and label_values queries', () => {

@@ -104,6 +104,13 @@ test('`npm run build` produces every entry point that compose.yaml and the manif
   for (const entry of entries) assert.ok(existsSync(join(scratch, entry)), `${entry} is built`);
 });
 
+test('the build holds the runtime apps only: no launcher, report generator or binary starters', () => {
+  const top = readdirSync(outDir).filter((name) => statSync(join(outDir, name)).isDirectory()).sort();
+  for (const tooling of ['stack', 'report']) assert.ok(!top.includes(tooling), `dist/${tooling} is tooling, not a runtime app (${top.join(', ')})`);
+  const monitoring = readdirSync(join(outDir, 'monitoring')).filter((name) => name.endsWith('.js'));
+  assert.deepEqual(monitoring, ['alertmanager-config.js'], 'of src/monitoring only the config renderer runs in a container');
+});
+
 test('the built code imports only production dependencies (the runtime stage has no devDependencies)', () => {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
   const allowed = new Set([...Object.keys(pkg.dependencies ?? {}), ...builtinModules]);

@@ -134,6 +134,9 @@ for (const overlay of overlayNames) {
         assert.equal(pod.runAsNonRoot, true, `${owner.metadata.name}: runAsNonRoot`);
         assert.ok(pod.runAsUser > 0, `${owner.metadata.name}: numeric non-root runAsUser`);
         assert.equal(pod.seccompProfile?.type, 'RuntimeDefault', `${owner.metadata.name}: seccomp`);
+        // "restricted" (and "baseline") forbid the host's namespaces and paths, node_exporter included.
+        for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) assert.notEqual(spec[field], true, `${owner.metadata.name}: ${field}`);
+        assert.ok(!(spec.volumes ?? []).some((volume: any) => volume.hostPath), `${owner.metadata.name}: hostPath volume`);
         for (const container of allContainers(spec)) {
           const context = container.securityContext ?? {};
           const where = `${owner.metadata.name}/${container.name}`;
@@ -253,6 +256,7 @@ test('the rules, dashboards, Alertmanager template and locustfile in the cluster
     ['alertmanager-template', 'alertmanager.yml', 'monitoring/alertmanager/alertmanager.yml'],
     ['grafana-dashboards', 'ticketpulse-overview.json', 'monitoring/grafana/dashboards/ticketpulse-overview.json'],
     ['locustfile', 'locustfile.py', 'load/locustfile.py'],
+    ['blackbox-config', 'blackbox.yml', 'monitoring/blackbox/blackbox.yml'],
   ];
   for (const [configMap, key, file] of expectations) {
     assert.equal(byPrefix(configMap).data![key], readFileSync(join(repoRoot, file), 'utf8'), `${configMap}/${key}`);
@@ -269,4 +273,36 @@ test('the prometheus-operator overlay has a ServiceMonitor, PrometheusRules and 
   const dashboards = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('grafana-dashboards-'))!;
   assert.equal(dashboards.metadata.labels?.grafana_dashboard, '1');
   assert.ok(!objects.some((o) => ['prometheus', 'alertmanager', 'grafana'].includes(o.metadata.name) && o.kind !== 'NetworkPolicy'));
+});
+
+describe('the exporters the in-cluster Prometheus scrapes (jobs postgres, node, blackbox)', () => {
+  const containerOf = (objects: K8sObject[], kind: string, name: string) => find(objects, kind, name).spec.template.spec.containers[0];
+  const envOf = (container: any, name: string) => container.env.find((env: any) => env.name === name);
+
+  for (const overlay of ['local', 'external-db']) {
+    test(`overlay ${overlay} runs postgres_exporter and blackbox_exporter as Deployments and node_exporter on every node`, () => {
+      const objects = buildOverlay(overlay);
+      for (const name of ['postgres-exporter', 'blackbox-exporter']) {
+        find(objects, 'Deployment', name);
+        find(objects, 'Service', name);
+      }
+      const nodeExporter = find(objects, 'DaemonSet', 'node-exporter');
+      assert.ok(nodeExporter.spec.template.spec.tolerations.some((t: any) => t.operator === 'Exists'), 'tolerates tainted nodes');
+      const blackbox = containerOf(objects, 'Deployment', 'blackbox-exporter');
+      assert.ok(blackbox.args.includes('--config.file=/etc/blackbox/blackbox.yml'));
+    });
+  }
+
+  test('postgres_exporter reads the database the API reads: in-cluster with the local overlay, DATABASE_URL with external-db', () => {
+    const local = containerOf(buildOverlay('local'), 'Deployment', 'postgres-exporter');
+    assert.match(envOf(local, 'DATA_SOURCE_NAME').value, /^postgres:\/\/ticketpulse:\$\(POSTGRES_PASSWORD\)@postgres:5432\/ticketpulse\b/);
+    const external = containerOf(buildOverlay('external-db'), 'Deployment', 'postgres-exporter');
+    assert.deepEqual(envOf(external, 'DATA_SOURCE_NAME').valueFrom.secretKeyRef, { name: 'ticketpulse-database', key: 'DATABASE_URL' });
+    assert.equal(envOf(external, 'DATA_SOURCE_NAME').value, undefined);
+    assert.equal(envOf(external, 'POSTGRES_PASSWORD'), undefined, 'no reference to the in-cluster database Secret');
+  });
+
+  test('the prometheus-operator overlay leaves node_exporter to kube-prometheus-stack', () => {
+    assert.ok(!buildOverlay('prometheus-operator').some((o) => o.kind === 'DaemonSet'));
+  });
 });

@@ -84,14 +84,20 @@ describe('Kubernetes (overlays local and external-db share components/monitoring
     assert.equal(job.kubernetes_sd_configs[0].role, 'pod');
     // The same jobs and cadence as the compose config, so rules and dashboards mean the same thing.
     const compose = parse(readFileSync(join(repoRoot, 'monitoring/prometheus/prometheus.yml'), 'utf8'));
-    // The exporters' jobs (issue #12) run under npm start and compose; their Kubernetes manifests
-    // are not written yet (docs/deploy.md), so the in-cluster config does not scrape them yet.
-    const notYetInKubernetes = new Set(['postgres', 'node', 'blackbox']);
     assert.deepEqual(
       config.scrape_configs.map((j: any) => j.job_name).sort(),
-      compose.scrape_configs.map((j: any) => j.job_name).filter((name: string) => !notYetInKubernetes.has(name)).sort(),
+      compose.scrape_configs.map((j: any) => j.job_name).sort(),
     );
     assert.deepEqual(config.global, compose.global);
+    assert.deepEqual(config.alerting, compose.alerting);
+    // The exporters are reached under their compose names, which are Services here; the nodes'
+    // exporters are found like the API pods, one target per node.
+    const jobOf = (c: any, name: string) => c.scrape_configs.find((j: any) => j.job_name === name);
+    for (const name of ['postgres', 'blackbox']) assert.deepEqual(jobOf(config, name), jobOf(compose, name), name);
+    const node = jobOf(config, 'node');
+    assert.equal(node.kubernetes_sd_configs[0].role, 'pod');
+    assert.ok(node.relabel_configs.some((r: any) => r.action === 'keep' && r.regex === 'node-exporter'));
+    assert.equal(find(objects(), 'DaemonSet', 'node-exporter').spec.template.metadata.labels['app.kubernetes.io/name'], 'node-exporter');
   });
 
   test('the Alertmanager config rendered by the init container (settings + dummy Secret) passes amtool check-config', () => {

@@ -41,12 +41,17 @@ const connections = {
     ['api', 'postgres', 5432], ['grafana', 'prometheus', 9090], ['live-dashboard', 'prometheus', 9090],
     ['prometheus', 'alertmanager', 9093], ['live-dashboard', 'alertmanager', 9093], ['alertmanager', 'mailpit', 1025],
     ['alertmanager', 'discord-sink', 8025], ['locust-worker', 'locust-master', 5557],
+    // The exporters (issue #12): Prometheus scrapes them, they reach what they watch.
+    ['prometheus', 'postgres-exporter', 9187], ['prometheus', 'node-exporter', 9100], ['prometheus', 'blackbox-exporter', 9115],
+    ['postgres-exporter', 'postgres', 5432], ['blackbox-exporter', 'api', 8080],
   ],
   fenced: [
     ['grafana', 'api', 8080], ['mailpit', 'api', 8080], ['locust-master', 'api', 8080], ['alertmanager', 'api', 8080],
     ['prometheus', 'postgres', 5432], ['locust-worker', 'postgres', 5432], ['live-dashboard', 'postgres', 5432],
     ['grafana', 'postgres', 5432], ['locust-worker', 'prometheus', 9090], ['api', 'alertmanager', 9093],
     ['api', 'mailpit', 1025],
+    ['locust-worker', 'postgres-exporter', 9187], ['api', 'node-exporter', 9100], ['grafana', 'blackbox-exporter', 9115],
+    ['blackbox-exporter', 'postgres', 5432], ['node-exporter', 'api', 8080],
   ],
 } as const;
 

@@ -13,8 +13,7 @@ import { writeAlertmanagerConfig } from '../../src/monitoring/alertmanager-confi
 import { startAlertmanager, type AlertmanagerProcess, type PostableAlert } from '../../src/monitoring/alertmanager-process.js';
 import { startSink, type Sink, type SinkMessage } from '../../src/sink/sink.js';
 
-// Where the rules point (only the file name counts) and where messages link: RUNBOOK_BASE_URL.
-const RULE_RUNBOOKS = 'http://localhost:3000/runbooks';
+// Rules carry relative links (monitoring/alerts/links.ts); messages prefix RUNBOOK_BASE_URL / DASHBOARD_URL.
 const RUNBOOK = 'https://wiki.ticketpulse.test/runbooks';
 const DASHBOARD = 'https://grafana.ticketpulse.test/';
 // Longer than the 200 characters the plain-text part used to keep.
@@ -34,8 +33,8 @@ function alert(alertname: string, severity: string, extra: Partial<PostableAlert
     annotations: {
       summary: `${alertname} summary`,
       description: `${alertname}: current value 42%`,
-      runbook_url: `${RULE_RUNBOOKS}/${alertname.toLowerCase()}.md`,
-      dashboard_url: 'http://localhost:3000/d/ticketpulse-overview',
+      runbook_url: `${alertname.toLowerCase()}.md`,
+      dashboard_url: 'd/ticketpulse-overview',
       ...extra.annotations,
     },
   };

@@ -7,7 +7,7 @@
 // The only shortening: Alertmanager's group_wait 2 s and group_interval 5 s (instead of 10 s and
 // 1 m), through the documented ALERTMANAGER_GROUP_WAIT / ALERTMANAGER_GROUP_INTERVAL overrides of
 // the same template — so "resolved" arrives in seconds rather than a minute. The rules (30 s
-// windows, `for: 30s`) are the shipped ones. Wall time ≈ 4–5 minutes.
+// windows, `for: 30s`; 1 m and `for: 1m` for read errors) are the shipped ones. Wall time ≈ 6–7 minutes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -61,12 +61,12 @@ async function waitBoth(predicate: (kind: SinkMessage['kind']) => (m: SinkMessag
   }
 }
 
-describe('alerting pipeline end to end (API → Prometheus → Alertmanager → email + Discord)', { timeout: 8 * 60_000 }, () => {
+describe('alerting pipeline end to end (API → Prometheus → Alertmanager → email + Discord)', { timeout: 11 * 60_000 }, () => {
   before(async () => {
     sink = await startSink({ log: () => {} });
     replica1 = await startApi({ chaos: NOMINAL_CHAOS, env: { LOG_LEVEL: 'warn' } });
     replica2 = await startApi({ chaos: NOMINAL_CHAOS, env: { LOG_LEVEL: 'warn' }, databaseUrl: replica1.databaseUrl });
-    traffic = await startTraffic([replica1.url, replica2.url], { purchasesPerSecond: 4, readsPerSecond: 4, maxDurationMs: 7 * 60_000 });
+    traffic = await startTraffic([replica1.url, replica2.url], { purchasesPerSecond: 4, readsPerSecond: 4, maxDurationMs: 10 * 60_000 });
     monitoring = await startMonitoring([`127.0.0.1:${replica1.port}`, `127.0.0.1:${replica2.port}`], sink, {
       alertmanagerEnv: { ALERTMANAGER_GROUP_WAIT: '2s', ALERTMANAGER_GROUP_INTERVAL: '5s' },
     });
@@ -119,6 +119,24 @@ describe('alerting pipeline end to end (API → Prometheus → Alertmanager → 
     const [email, discord] = await waitBoth((kind) => resolvedMsg('PurchaseFailureRateHigh', kind));
     assert.match(email.subject, /^\[RESOLVED\] PAGE PurchaseFailureRateHigh/);
     assert.match(discord.text, /RESOLVED \d\d:\d\d:\d\d → \d\d:\d\d:\d\d UTC/);
+  });
+
+  it('a quarter of reads answering 500 (readErrorRate 0.25) → ReadErrorRateHigh arrives, and resolves once healed', async () => {
+    const t0 = Date.now();
+    await replica1.setChaos({ ...NOMINAL_CHAOS, readErrorRate: 0.25 });
+    const [email, discord] = await waitBoth((kind) => firing('ReadErrorRateHigh', kind));
+    console.log(`# ReadErrorRateHigh email after ${((Date.parse(email.receivedAt) - t0) / 1000).toFixed(1)} s (group_wait shortened to 2 s)`);
+    for (const message of [email, discord]) {
+      assert.match(message.subject, /^\[FIRING:1\] PAGE ReadErrorRateHigh — \d+(\.\d+)?% of concert and order reads fail$/);
+      assert.match(message.text, new RegExp(`Runbook: ${RUNBOOKS}/read-error-rate-high\\.md`));
+      assert.match(message.text, /Dashboard: http:\/\/127\.0\.0\.1:3000\/d\/ticketpulse-overview/);
+    }
+    assert.ok((traffic.counts()['read 500'] ?? 0) > 0, `reads failed: ${JSON.stringify(traffic.counts())}`);
+    const healedAt = Date.now();
+    // NOMINAL_CHAOS names no readErrorRate: an omitted fault is healed.
+    await replica1.setChaos(NOMINAL_CHAOS);
+    const [resolved] = await waitBoth((kind) => resolvedMsg('ReadErrorRateHigh', kind));
+    console.log(`# ReadErrorRateHigh resolved ${((Date.parse(resolved.receivedAt) - healedAt) / 1000).toFixed(1)} s after healing`);
   });
 
   it('latency of 0.6–0.9 s → HighRequestLatency arrives', async () => {

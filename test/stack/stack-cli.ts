@@ -1,9 +1,10 @@
 // Runs the stack CLI as a user would (a real `node --import tsx src/stack/cli.ts` in its own process
 // group, so a SIGINT to the group is exactly a terminal's Ctrl-C) and reads what it prints.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { alive, startChild, type ExitInfo } from '../../src/shared/child-process.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -58,7 +59,7 @@ export interface StackCli {
   waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
   /** Waits for the URL table and parses it. */
   table(timeoutMs: number): Promise<{ rows: Record<string, TableEntry>; adminToken: string }>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<ExitInfo>;
   /** Ctrl-C as a terminal sends it: to the whole process group. */
   interrupt(): void;
   /** Last-resort cleanup for after(): SIGKILL the CLI's group and the given child pids' groups. */
@@ -66,29 +67,24 @@ export interface StackCli {
 }
 
 export function runStackCli(args: string[], env: NodeJS.ProcessEnv): StackCli {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/stack/cli.ts', ...args], {
+  let output = '';
+  // Its own process group, as a terminal would run it: interrupt() sends Ctrl-C to the whole group.
+  const started = startChild({
+    command: process.execPath,
+    args: ['--import', 'tsx', 'src/stack/cli.ts', ...args],
     cwd: ROOT,
     env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    group: true,
+    onLine: (line) => (output += `${line}\n`),
   });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  let done = false;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      done = true;
-      resolve({ code, signal });
-    }),
-  );
+  const { child, exited } = started;
 
   const waitFor = async (pattern: RegExp, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const match = output.match(pattern);
       if (match) return match;
-      if (done) throw new Error(`the stack exited before printing ${pattern}; output:\n${output}`);
+      if (!started.running()) throw new Error(`the stack exited before printing ${pattern}; output:\n${output}`);
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}; output:\n${output}`);
       await sleep(100);
     }
@@ -131,20 +127,13 @@ export function runStackCli(args: string[], env: NodeJS.ProcessEnv): StackCli {
   };
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { alive as isAlive } from '../../src/shared/child-process.js';
 
 /** Polls until none of the pids (and, for group leaders, none of their groups) is alive. */
 export async function waitAllGone(pids: number[], timeoutMs: number): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const left = pids.filter((pid) => isAlive(pid) || isAlive(-pid));
+    const left = pids.filter((pid) => alive(pid) || alive(-pid));
     if (left.length === 0 || Date.now() > deadline) return left;
     await sleep(100);
   }

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cleanEnv, freePortFlags, runStackCli, waitAllGone, within, type StackCli, type TableEntry } from './stack-cli.js';
+import { createPrometheusClient } from '../../src/shared/prometheus-client.js';
 
 let dataDir: string;
 let stack: StackCli | undefined;
@@ -39,11 +40,9 @@ async function get(url: string, init?: RequestInit): Promise<Response> {
   return fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
 }
 
-async function promQuery(prometheus: string, expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
-  const response = await get(`${prometheus}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await response.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
-  assert.equal(body.status, 'success');
-  return body.data.result;
+/** Throws unless Prometheus answers the query with success. */
+function promQuery(prometheus: string, expr: string) {
+  return createPrometheusClient(prometheus, { timeoutMs: 10_000 }).query(expr);
 }
 
 interface SinkMessage {

@@ -6,14 +6,16 @@
 // - with that stack running, a second `npm start` and an `npm run demo` on the same data folder are
 //   refused with one line saying what to do, and the running stack's stack.json is untouched;
 // - a normal start prints no "still running:" line (it reads like the crash report).
+// - `npm start -- --load steady` beside it runs Locust against that stack's API (tickets are bought there)
+//   and leaves stack.json alone.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSignalGate } from '../../src/stack/signals.js';
+import { startChild, type ExitInfo } from '../../src/shared/child-process.js';
 import { cleanEnv, freePortFlags, isAlive, ROOT, runStackCli, waitAllGone, within } from './stack-cli.js';
 
 const dirs: string[] = [];
@@ -44,17 +46,12 @@ test('signal gate: copies within the window are echoes; a later signal kills', (
 
 interface Run {
   output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<ExitInfo>;
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Run & { pid: number } {
-  const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const { child, exited } = startChild({ command, args, cwd: ROOT, env, group: true, onLine: (line) => (output += `${line}\n`) });
   cleanups.push(() => {
     try {
       process.kill(-child.pid!, 'SIGKILL');
@@ -110,6 +107,23 @@ test('npm start beside a running stack, npm run demo beside it, then one Ctrl-C 
   assert.equal(readFileSync(stateFile, 'utf8'), stateBefore, 'the demo left stack.json alone too');
   assert.equal((await fetch(`${api}/readyz`)).status, 200, 'the running stack still serves');
 
+  // The guided tour's second terminal: `npm start -- --load steady` adds Locust's load to that stack.
+  const soldBefore = await ordersCreated(api);
+  const load = runStackCli(['--load', 'steady', '--load-duration', '8s', '--load-users', '4', '--data-dir', dataDir], env);
+  const loadExit = await within(load.exited, 120_000);
+  const loadOutput = load.output();
+  const runDir = /\[load\] run folder: (.+)$/m.exec(loadOutput)?.[1]?.trim();
+  if (runDir) dirs.push(runDir);
+  assert.deepEqual(loadExit, { code: 0, signal: null }, loadOutput.slice(-2000));
+  assert.match(loadOutput, /a stack is already running from .*adding the "steady" load to it/);
+  assert.match(loadOutput, new RegExp(`against ${api.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), 'Locust aimed at the running API');
+  assert.ok(runDir, loadOutput.slice(-2000));
+  const stats = readFileSync(join(runDir, 'locust_stats.csv'), 'utf8');
+  const aggregated = stats.trim().split('\n').find((line) => line.includes(',Aggregated,'));
+  assert.ok(aggregated && Number(aggregated.split(',')[2]) > 0, `Locust sent requests:\n${stats}`);
+  assert.ok((await ordersCreated(api)) > soldBefore, 'the load bought tickets on the running stack');
+  assert.equal(readFileSync(stateFile, 'utf8'), stateBefore, 'adding load left stack.json alone');
+
   // One Ctrl-C as a terminal sends it (the whole group: npm forwards it too), plus a relayed copy.
   process.kill(-first.pid, 'SIGINT');
   await sleep(30);
@@ -121,3 +135,10 @@ test('npm start beside a running stack, npm run demo beside it, then one Ctrl-C 
   assert.match(output, /stopped in \d+\.\d s/);
   assert.deepEqual(await waitAllGone([state.supervisorPid, ...pids], 5_000), []);
 });
+
+/** Confirmed orders the API has counted since it started (its own /metrics, as Prometheus reads it). */
+async function ordersCreated(api: string): Promise<number> {
+  const text = await (await fetch(`${api}/metrics`)).text();
+  const line = text.split('\n').find((row) => row.startsWith('ticket_orders_total{outcome="confirmed"}'));
+  return line ? Number(line.split(' ')[1]) : 0;
+}

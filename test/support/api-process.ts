@@ -1,14 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChaosInput } from '../../src/contract/index.js';
+import { startChild } from '../../src/shared/child-process.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { freePort, waitUntil } from './ports.js';
-
-import type { ChaosInput } from '../../src/api/config.js';
-
-/** What an admin sends to PUT /api/admin/chaos: the faults left out are healed. */
-export type { ChaosInput };
 
 export interface RunningApi {
   url: string;
@@ -66,15 +63,17 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     ...(dataDir ? { DATA_DIR: dataDir } : {}),
     ...options.env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/api/server.ts')], {
+  let output = '';
+  const api = startChild({
+    command: process.execPath,
+    args: ['--import', 'tsx', join(ROOT, 'src/api/server.ts')],
     cwd: ROOT,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    onLine: (line) => (output += `${line}\n`),
+    // A test that crashes never leaves its API running on the shared machine.
+    killOnExit: true,
   });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const child = api.child;
 
   const url = `http://127.0.0.1:${port}`;
   const cleanup = async () => {
@@ -83,11 +82,11 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   };
   try {
     await waitUntil(async () => {
-      if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}:\n${output}`);
+      if (!api.running()) throw new Error(`API exited with ${(await api.exited).code}:\n${output}`);
       return (await fetch(`${url}/readyz`)).ok;
     }, 90_000, `the API on port ${port}`); // generous: a busy 2-core CI machine starts tsx slowly
   } catch (error) {
-    child.kill('SIGKILL');
+    await api.stop(0);
     await cleanup();
     throw new Error(`${(error as Error).message}\n${output}`);
   }
@@ -114,14 +113,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       return Number(line.slice(name.length + 1));
     },
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      const { code } = await api.stop(15_000);
       if (!options.databaseUrl) await cleanup();
-      return child.exitCode;
+      return code;
     },
   };
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
-import { loadApiConfig, type ChaosSettings } from '../../src/api/config.js';
+import { loadApiConfig } from '../../src/api/config.js';
+import type { ChaosSettings } from '../../src/contract/index.js';
 import { createTestDatabase } from './postgres.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChaosInput } from './api-process.js';
+import type { ChaosInput } from '../../src/contract/index.js';
 export { startTraffic, type Traffic, type TrafficOptions } from '../../src/stack/traffic.js';
 import { writeAlertmanagerConfig } from '../../src/monitoring/alertmanager-config.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../../src/monitoring/alertmanager-process.js';

@@ -12,6 +12,7 @@ import { scoped, statPanel, tablePanel, thresholds, timeSeriesPanel, type Size }
 import {
   FIRING_ALERTS,
   latencyQuantile,
+  REVENUE_UNIT,
   perMinute,
   perMinuteBy,
   purchaseFailureRatio,
@@ -31,8 +32,10 @@ export const OVERVIEW_UID = 'ticketpulse-overview';
 
 export const firingAlertsPanel = (size: Size) =>
   tablePanel({
-    title: 'Firing alerts',
-    description: 'Alerts firing now (Prometheus ALERTS series; the always-on Watchdog heartbeat left out). Empty when healthy.',
+    title: 'Alert rules firing (Prometheus)',
+    description:
+      'Alert rules whose condition holds now (Prometheus ALERTS series), inhibited or silenced ones included; the always-on Watchdog heartbeat left out. ' +
+      "What actually notifies someone is Alertmanager's list (after inhibitions and silences). Empty when healthy.",
     queries: [{ expr: FIRING_ALERTS, legend: '{{alertname}}', instant: true, table: true }],
     noValue: 'No alert firing',
     hideColumns: ['Time', 'Value', '__name__', 'alertstate'],
@@ -101,8 +104,8 @@ export function buildOverviewDashboard() {
       .withPanel(
         statPanel({
           title: 'Revenue / min',
-          description: 'Revenue of confirmed orders per minute, in currency units (cents / 100).',
-          unit: units.Short,
+          description: 'Revenue of confirmed orders per minute (cents / 100; the API has no currency field, dollars assumed).',
+          unit: REVENUE_UNIT,
           queries: [{ expr: `${perMinute('ticket_revenue_cents_total')} / 100`, legend: 'revenue/min' }],
           thresholds: thresholds('blue'),
           decimals: 2,
@@ -250,26 +253,34 @@ export function buildOverviewDashboard() {
           queries: [{ expr: perMinuteBy('outcome', 'ticket_orders_total'), legend: '{{outcome}}' }],
           stacked: true,
           min: 0,
-          size: THIRD,
+          size: QUARTER,
+        }),
+      )
+      // Tickets and money on separate panels: one axis cannot carry both units.
+      .withPanel(
+        timeSeriesPanel({
+          title: 'Tickets sold / min',
+          description: 'Tickets sold per minute (confirmed orders, by quantity).',
+          unit: units.Short,
+          queries: [{ expr: perMinute('tickets_sold_total'), legend: 'tickets' }],
+          min: 0,
+          size: QUARTER,
         }),
       )
       .withPanel(
         timeSeriesPanel({
-          title: 'Tickets sold and revenue / min',
-          description: 'Tickets sold per minute, and revenue per minute in currency units (cents / 100).',
-          unit: units.Short,
-          queries: [
-            { expr: perMinute('tickets_sold_total'), legend: 'tickets' },
-            { expr: `${perMinute('ticket_revenue_cents_total')} / 100`, legend: 'revenue' },
-          ],
+          title: 'Revenue / min',
+          description: 'Revenue of confirmed orders per minute (cents / 100; the API has no currency field, dollars assumed).',
+          unit: REVENUE_UNIT,
+          queries: [{ expr: `${perMinute('ticket_revenue_cents_total')} / 100`, legend: 'revenue' }],
           min: 0,
-          size: THIRD,
+          size: QUARTER,
         }),
       )
       .withPanel(
         statPanel({
           title: 'Sell-through of the busiest concerts',
-          description: 'Share of capacity sold for the (at most 5) busiest concerts. Orange from 90%, red when sold out.',
+          description: 'Share of capacity sold for the (at most 5) busiest concerts, to 0.1 % (a big arena selling its first hundred tickets is not 0 %). Orange from 90%, red when sold out.',
           unit: units.PercentUnit,
           queries: [
             {
@@ -280,9 +291,9 @@ export function buildOverviewDashboard() {
           thresholds: thresholds('green', [0.9, 'orange'], [1, 'red']),
           min: 0,
           max: 1,
-          decimals: 0,
+          decimals: 1,
           showNames: true,
-          size: THIRD,
+          size: QUARTER,
         }),
       )
 

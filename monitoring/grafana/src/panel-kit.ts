@@ -121,6 +121,8 @@ export interface TimeSeriesOptions {
   fillOpacity?: number;
   /** Fixed colour for every series (e.g. blue for business outcomes that are not errors). */
   color?: string;
+  /** Shown instead of "No data" when the queries return nothing (e.g. an exporter that is absent). */
+  noValue?: string;
 }
 
 export function timeSeriesPanel(options: TimeSeriesOptions): TimeSeriesPanelBuilder {
@@ -147,6 +149,7 @@ export function timeSeriesPanel(options: TimeSeriesOptions): TimeSeriesPanelBuil
   if (options.min !== undefined) panel.min(options.min);
   if (options.max !== undefined) panel.max(options.max);
   if (options.decimals !== undefined) panel.decimals(options.decimals);
+  if (options.noValue !== undefined) panel.noValue(options.noValue);
   if (options.stepped) panel.lineInterpolation(common.LineInterpolation.StepAfter);
   if (options.stacked) panel.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal).group('A'));
   panel.colorScheme(

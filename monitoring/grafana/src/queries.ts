@@ -81,5 +81,18 @@ export const latencyBadRatio = (window: string) =>
 export const availabilityBurnRate = (window: string) => `${availabilityBadRatio(window)} / ${AVAILABILITY_BUDGET}`;
 export const latencyBurnRate = (window: string) => `${latencyBadRatio(window)} / ${LATENCY_BUDGET}`;
 
-export const availabilityBudgetRemaining = `1 - ${availabilityBurnRate(SLO.window)}`;
-export const latencyBudgetRemaining = `1 - ${latencyBurnRate(SLO.window)}`;
+/**
+ * Budget left over the SLO window, for the stat panels: clamped at -100 % (spent twice over), and
+ * 100 % when nothing was attempted (0 of 0 is NaN: NaN fails every comparison, so `>= -1` drops it
+ * and `or vector(1)` says "nothing spent"). With less history than the window, the figure is the
+ * rate seen so far applied to the whole window: minutes of incident would read -264 % unclamped.
+ */
+const budgetStat = (remaining: string) => `(clamp_min(${remaining}, -1) >= -1) or vector(1)`;
+export const availabilityBudgetRemaining = budgetStat(`1 - ${availabilityBurnRate(SLO.window)}`);
+export const latencyBudgetRemaining = budgetStat(`1 - ${latencyBurnRate(SLO.window)}`);
+
+/**
+ * Revenue is counted in cents of the platform's one currency; the API has no currency field, so the
+ * dashboards assume US dollars for display. Change it here, once, for every revenue panel.
+ */
+export const REVENUE_UNIT = 'currencyUSD';

@@ -69,7 +69,9 @@ export const gcPanel = (size: Size) =>
 export const dbPoolPanel = (size: Size) =>
   timeSeriesPanel({
     title: 'Database pool per instance',
-    description: 'Connections running a query, and queries waiting for a connection (waiting > 0: the pool is the bottleneck).',
+    description:
+      'Connections running a query, and queries waiting for a connection (waiting > 0: the pool is the bottleneck). ' +
+      'With PostgreSQL this is the pg pool. Under the embedded PGlite there is one connection and no pool: in use is 0 or 1 and waiting counts statements queued behind it, so a flat 0 is normal there.',
     unit: units.Short,
     queries: [
       { expr: `sum by (instance) (${scoped('db_pool_connections_in_use')})`, legend: 'in use {{instance}}' },

@@ -15,13 +15,18 @@ const percent = (ratio: number) => `${Number((ratio * 100).toFixed(3))}%`;
 const AVAILABILITY_OBJECTIVE = `${percent(SLO.availability.target)} of purchase attempts (orders not refused with a 4xx) succeed`;
 const LATENCY_OBJECTIVE = `${percent(SLO.latency.target)} of requests complete within ${SLO.latency.thresholdSeconds * 1000} ms`;
 
+/** What a reader must know to read the budget stats right (issue #16: "-264 %" after 4 minutes). */
+const BUDGET_NOTE =
+  `Computed from the history Prometheus has: with less than ${SLO.window} of it, the rate seen so far stands for the whole window, ` +
+  'so a few minutes of incident read far below 0; shown clamped at -100 % (spent twice over). No requests yet: 100 % (nothing spent).';
+
 // Red once the budget is spent, orange in its last quarter.
 const budgetThresholds = () => thresholds('red', [0, 'orange'], [0.25, 'green']);
 
 export const availabilityBudgetPanel = (size: Size) =>
   statPanel({
     title: 'Availability error budget remaining',
-    description: `Objective: ${AVAILABILITY_OBJECTIVE}, over ${SLO.window}. Share of the error budget still unspent (below 0: objective missed).`,
+    description: `Objective: ${AVAILABILITY_OBJECTIVE}, over ${SLO.window}. Share of the error budget still unspent (below 0: objective missed). ${BUDGET_NOTE}`,
     unit: units.PercentUnit,
     queries: [{ expr: availabilityBudgetRemaining, legend: 'budget left', instant: true }],
     thresholds: budgetThresholds(),
@@ -32,7 +37,7 @@ export const availabilityBudgetPanel = (size: Size) =>
 export const latencyBudgetPanel = (size: Size) =>
   statPanel({
     title: 'Latency error budget remaining',
-    description: `Objective: ${LATENCY_OBJECTIVE}, over ${SLO.window}. Share of the error budget still unspent (below 0: objective missed).`,
+    description: `Objective: ${LATENCY_OBJECTIVE}, over ${SLO.window}. Share of the error budget still unspent (below 0: objective missed). ${BUDGET_NOTE}`,
     unit: units.PercentUnit,
     queries: [{ expr: latencyBudgetRemaining, legend: 'budget left', instant: true }],
     thresholds: budgetThresholds(),

@@ -3,8 +3,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errors } from '../errors.js';
-import { withFaultDefaults } from '../config.js';
-import { ChaosInputSchema, ChaosSettingsSchema, problems } from '../http/schemas.js';
+import { ChaosInputSchema, ChaosSettingsSchema, latencyRangeError, withFaultDefaults } from '../../contract/index.js';
+import { problems } from '../http/schemas.js';
 
 function tokensMatch(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -59,10 +59,8 @@ const chaosRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { latencyMs } = request.body;
-      if (latencyMs.max < latencyMs.min) {
-        throw errors.invalidRequest(`body/latencyMs/max must be >= latencyMs.min (${latencyMs.max} < ${latencyMs.min})`);
-      }
+      const latencyError = latencyRangeError(request.body.latencyMs, { min: 'latencyMs.min', max: 'body/latencyMs/max' });
+      if (latencyError) throw errors.invalidRequest(latencyError);
       const settings = await chaos.update(withFaultDefaults(request.body));
       request.log.info({ chaos: settings }, 'chaos settings updated by admin');
       return settings;

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import { NO_FAULTS, withFaultDefaults, type ChaosSettings, type FaultSettings } from '../config.js';
+import { NO_FAULTS, withFaultDefaults, type ChaosSettings, type FaultSettings } from '../../contract/index.js';
 import type { Database } from '../db/database.js';
 
 interface ChaosRow {

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { ChaosSettings } from '../config.js';
+import type { ChaosSettings } from '../../contract/index.js';
 import type { ChaosSettingsStore } from './chaos-settings.js';
 
 /**

@@ -1,14 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errors } from '../errors.js';
-import {
-  ConcertListQuerySchema,
-  ConcertPageSchema,
-  ConcertSchema,
-  IdParamsSchema,
-  NewConcertSchema,
-  problems,
-} from '../http/schemas.js';
+import { ConcertListQuerySchema, ConcertPageSchema, ConcertSchema, IdParamsSchema, NewConcertSchema } from '../../contract/index.js';
+import { problems } from '../http/schemas.js';
 import { storableInstant } from '../http/canonical.js';
 import { decodeCursor, encodeCursor } from './concerts-repository.js';
 

@@ -1,26 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Concert, NewConcertBody } from '../../contract/index.js';
 import type { Database } from '../db/database.js';
 import { canonicalUuid, storableInstant } from '../http/canonical.js';
 
-export interface Concert {
-  id: string;
-  name: string;
-  venue: string;
-  startsAt: string;
-  capacity: number;
-  priceCents: number;
-  ticketsSold: number;
-  ticketsAvailable: number;
-  createdAt: string;
-}
-
-export interface NewConcert {
-  name: string;
-  venue: string;
-  startsAt: string;
-  capacity: number;
-  priceCents: number;
-}
 
 interface ConcertRow {
   id: string;
@@ -72,7 +54,7 @@ export class ConcertsRepository {
 
   constructor(private readonly db: Database) {}
 
-  async create(input: NewConcert): Promise<Concert> {
+  async create(input: NewConcertBody): Promise<Concert> {
     const [row] = await this.db.query<ConcertRow>(
       'create_concert',
       `INSERT INTO concerts (id, name, venue, starts_at, capacity, price_cents)

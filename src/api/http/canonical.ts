@@ -29,6 +29,3 @@ export function storableInstant(value: string): string | undefined {
   if (time < MIN_INSTANT || time > MAX_INSTANT) return undefined;
   return instant.toISOString();
 }
-
-/** NUL is the one character a PostgreSQL text column cannot hold. */
-export const NO_NUL_PATTERN = '^[^\\u0000]*$';

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import { errors } from '../errors.js';
 import { canonicalUuid } from '../http/canonical.js';
 import { toApiError } from '../http/problem-handler.js';
-import { IdParamsSchema, NewOrderSchema, OrderHeadersSchema, OrderSchema, problems } from '../http/schemas.js';
+import { IdParamsSchema, NewOrderSchema, OrderHeadersSchema, OrderSchema } from '../../contract/index.js';
+import { problems } from '../http/schemas.js';
 import type { OrderOutcome } from '../metrics/metrics.js';
 
 /** The business outcome of a failed purchase, by the problem it answers; undefined: a rejection or a bug. */

@@ -1,15 +1,7 @@
+import type { Order } from '../../contract/index.js';
 import type { Database } from '../db/database.js';
 import { canonicalUuid } from '../http/canonical.js';
 
-export interface Order {
-  id: string;
-  concertId: string;
-  quantity: number;
-  totalCents: number;
-  customerEmail: string;
-  status: 'confirmed';
-  createdAt: string;
-}
 
 interface OrderRow {
   id: string;

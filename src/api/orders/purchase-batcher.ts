@@ -1,6 +1,7 @@
 import { isUniqueViolation } from '../db/database.js';
 import { errors } from '../errors.js';
-import type { Order, OrdersRepository, PurchaseInput } from './orders-repository.js';
+import type { Order } from '../../contract/index.js';
+import type { OrdersRepository, PurchaseInput } from './orders-repository.js';
 
 interface Pending {
   input: PurchaseInput;

@@ -3,7 +3,8 @@ import { isUniqueViolation } from '../db/database.js';
 import { errors } from '../errors.js';
 import type { ChaosSettingsStore } from '../chaos/chaos-settings.js';
 import type { ConcertsRepository } from '../concerts/concerts-repository.js';
-import type { Order, OrdersRepository } from './orders-repository.js';
+import type { Order } from '../../contract/index.js';
+import type { OrdersRepository } from './orders-repository.js';
 import type { PurchaseBatcher } from './purchase-batcher.js';
 
 export interface PurchaseRequest {

@@ -1,28 +1,31 @@
 // The chaos control for demos: reads and changes the API's fault injection through the dashboard
 // server, which holds the admin token (the page never sees it).
-import { getJson, putJson } from './api.js';
+// The API's chaos shapes and the same presets as `npm start -- --chaos <preset>`, bundled into the
+// page from their one home, the contract module (browser-safe: it imports only TypeBox).
+import { chaosPresetNames, chaosPresets, type ChaosInput, type ChaosPresetName, type ChaosSettings } from '../../contract/chaos.js';
+import { getJson, putJson, RequestError } from './api.js';
 
-const USUAL = { failureRate: 0.02, latencyMs: { min: 5, max: 150 } };
+/** The buttons' words; the compiler insists every preset has one. A preset replaces every setting: the faults it does not name are healed. */
+const PRESET_LABELS: Record<ChaosPresetName, string> = {
+  calm: 'Calm',
+  'flaky-payments': 'Flaky payments (20%)',
+  outage: 'Payments down',
+  slow: 'Slow (0.5–2 s)',
+  'db-slow': 'Database slow (+200 ms)',
+  'db-outage': 'Database down',
+  'memory-leak': 'Memory leak (60 MB/min)',
+  'cpu-burn': 'CPU burn (1 thread)',
+  'event-loop-stalls': 'Event-loop stalls (500 ms / 2 s)',
+  'crash-loop': 'Crash loop (20 s)',
+  'read-errors': 'Read errors (25%)',
+};
 
-// The same figures as `npm start -- --chaos <preset>` (src/stack/chaos-presets.ts). A preset replaces
-// every setting: the faults it does not name are healed.
-const PRESETS = [
-  { label: 'Calm', failureRate: 0, latencyMs: { min: 5, max: 150 } },
-  { label: 'Flaky payments (20%)', failureRate: 0.2, latencyMs: { min: 5, max: 150 } },
-  { label: 'Payments down', failureRate: 1, latencyMs: { min: 5, max: 150 } },
-  { label: 'Slow (0.5–2 s)', failureRate: 0.02, latencyMs: { min: 500, max: 2000 } },
-  { label: 'Database slow (+200 ms)', ...USUAL, database: { slowMs: 200, outage: false } },
-  { label: 'Database down', ...USUAL, database: { slowMs: 0, outage: true } },
-  { label: 'Memory leak (60 MB/min)', ...USUAL, memoryLeak: { mbPerMinute: 60 } },
-  { label: 'CPU burn (1 thread)', ...USUAL, cpuBurn: { threads: 1 } },
-  { label: 'Event-loop stalls (500 ms / 2 s)', ...USUAL, eventLoopStall: { ms: 500, everySeconds: 2 } },
-  { label: 'Crash loop (20 s)', ...USUAL, crash: { exitAfterSeconds: 20 } },
-  { label: 'Read errors (25%)', ...USUAL, readErrorRate: 0.25 },
-];
+/** The order of the buttons: the payment and latency presets first, as before. */
+const PRESET_ORDER: readonly ChaosPresetName[] = ['calm', 'flaky-payments', 'outage', 'slow', ...chaosPresetNames.filter((name) => !['calm', 'flaky-payments', 'outage', 'slow'].includes(name))];
 
 /** The faults in force besides payments and latency, in a few words ('' when none). */
-function describeFaults(settings) {
-  const parts = [];
+function describeFaults(settings: ChaosInput): string {
+  const parts: string[] = [];
   if (settings.database?.slowMs) parts.push(`database +${settings.database.slowMs} ms per statement`);
   if (settings.database?.outage) parts.push('database unreachable');
   if (settings.memoryLeak?.mbPerMinute) parts.push(`memory leak ${settings.memoryLeak.mbPerMinute} MB/min`);
@@ -33,7 +36,7 @@ function describeFaults(settings) {
   return parts.join(', ');
 }
 
-function field(form, name, label, attributes) {
+function field(form: HTMLFormElement, name: string, label: string, attributes: Record<string, string>): HTMLInputElement {
   const wrapper = document.createElement('label');
   wrapper.textContent = label;
   const input = document.createElement('input');
@@ -46,7 +49,7 @@ function field(form, name, label, attributes) {
   return input;
 }
 
-export function createChaosControl(container) {
+export function createChaosControl(container: HTMLElement): { refresh(): Promise<RequestError | null> } {
   const current = document.createElement('p');
   current.className = 'chaos-current';
   const form = document.createElement('form');
@@ -77,7 +80,7 @@ export function createChaosControl(container) {
   let edited = false; // don't overwrite what a person is typing with the 5-second refresh
   form.addEventListener('input', () => (edited = true));
 
-  function show(settings) {
+  function show(settings: ChaosInput): void {
     container.dataset.failureRate = String(settings.failureRate);
     current.textContent =
       `In force: ${(settings.failureRate * 100).toFixed(0)}% payment failures, ` +
@@ -99,21 +102,21 @@ export function createChaosControl(container) {
     }
   }
 
-  function setEnabled(enabled) {
-    for (const control of form.elements) control.disabled = !enabled;
-    for (const button of presets.children) button.disabled = !enabled;
+  function setEnabled(enabled: boolean): void {
+    for (const control of form.querySelectorAll<HTMLInputElement | HTMLButtonElement>('input, button')) control.disabled = !enabled;
+    for (const button of presets.querySelectorAll('button')) button.disabled = !enabled;
   }
 
-  async function send(settings) {
+  async function send(settings: ChaosInput): Promise<void> {
     feedback.textContent = 'Applying…';
     try {
-      const body = await putJson('/api/chaos', settings);
+      const body = await putJson<{ settings: ChaosSettings }>('/api/chaos', settings);
       edited = false;
       show(body.settings);
       feedback.textContent = `Applied at ${new Date().toLocaleTimeString()}.`;
       container.dataset.applied = String(body.settings.failureRate);
     } catch (error) {
-      feedback.textContent = `Not applied: ${error.message}`;
+      feedback.textContent = `Not applied: ${RequestError.from(error).message}`;
     }
   }
 
@@ -130,14 +133,14 @@ export function createChaosControl(container) {
       readErrorRate: Number(readErrors.value),
     });
   });
-  for (const preset of PRESETS) {
+  for (const name of PRESET_ORDER) {
     const button = document.createElement('button');
     button.type = 'button';
-    button.textContent = preset.label;
+    button.textContent = PRESET_LABELS[name];
+    button.dataset.preset = name;
     button.addEventListener('click', () => {
       edited = false;
-      const { label: _label, ...settings } = preset;
-      void send(settings);
+      void send(chaosPresets[name]);
     });
     presets.append(button);
   }
@@ -146,7 +149,7 @@ export function createChaosControl(container) {
     /** Resolves to null when fine, or the RequestError (for the banner). */
     async refresh() {
       try {
-        const body = await getJson('/api/chaos');
+        const body = await getJson<{ enabled: true; settings: ChaosSettings } | { enabled: false; reason: string }>('/api/chaos');
         if (!body.enabled) {
           setEnabled(false);
           current.textContent = `Chaos control disabled: ${body.reason}.`;
@@ -158,9 +161,10 @@ export function createChaosControl(container) {
         container.dataset.state = 'ok';
         return null;
       } catch (error) {
-        current.textContent = `Chaos settings unknown: ${error.message}`;
+        const failure = RequestError.from(error);
+        current.textContent = `Chaos settings unknown: ${failure.message}`;
         container.dataset.state = 'error';
-        return error;
+        return failure;
       }
     },
   };

@@ -1,5 +1,5 @@
 /**
- * Removes the secret part of every `scheme://user:password@` in a text (a DATABASE_URL in a config
+ * Removes the password of every `scheme://user:password@` in a text (a DATABASE_URL in a config
  * error, a driver message echoing its connection string), keeping the user and host for diagnosis.
  */
 export function redactCredentials(text: string): string {

@@ -1,10 +1,21 @@
 // Firing alerts as Alertmanager sees them (after grouping, silences and inhibitions): what would
 // page someone right now.
-import { getJson } from './api.js';
+import { getJson, RequestError } from './api.js';
 
-const SEVERITY_ORDER = { critical: 0, page: 0, warning: 1, info: 2 };
+/** One alert as the dashboard server summarises Alertmanager's (src/dashboard/app.ts). */
+export interface AlertSummary {
+  name: string;
+  severity: string;
+  summary: string;
+  description: string;
+  runbookUrl: string | undefined;
+  startsAt: string;
+  labels: Record<string, string>;
+}
 
-function since(iso) {
+const SEVERITY_ORDER: Record<string, number> = { critical: 0, page: 0, warning: 1, info: 2 };
+
+function since(iso: string): string {
   const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
   if (!Number.isFinite(seconds)) return '';
   if (seconds < 90) return `${seconds}s`;
@@ -12,7 +23,7 @@ function since(iso) {
   return `${Math.round(seconds / 3600)}h`;
 }
 
-export function createAlertList(container) {
+export function createAlertList(container: HTMLElement): { refresh(): Promise<RequestError | null> } {
   const list = document.createElement('ul');
   list.className = 'alert-list';
   const empty = document.createElement('p');
@@ -20,7 +31,7 @@ export function createAlertList(container) {
   container.append(list, empty);
   container.dataset.state = 'loading';
 
-  function render(alerts) {
+  function render(alerts: AlertSummary[]): void {
     list.replaceChildren();
     const sorted = [...alerts].sort(
       (a, b) => (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3) || a.name.localeCompare(b.name),
@@ -44,7 +55,7 @@ export function createAlertList(container) {
       item.append(badge, name, age, summary);
       // The server hands over only its own /runbooks/<name>.md paths: an annotation can never run
       // script in this page or send the reader elsewhere.
-      if (/^\/runbooks\/[a-z0-9-]+\.md$/.test(alert.runbookUrl)) {
+      if (alert.runbookUrl && /^\/runbooks\/[a-z0-9-]+\.md$/.test(alert.runbookUrl)) {
         const runbook = document.createElement('a');
         runbook.href = alert.runbookUrl;
         runbook.textContent = 'runbook';
@@ -63,14 +74,15 @@ export function createAlertList(container) {
     /** Resolves to null when fine, or the RequestError (for the banner). */
     async refresh() {
       try {
-        const { alerts } = await getJson('/api/alerts');
+        const { alerts } = await getJson<{ alerts: AlertSummary[] }>('/api/alerts');
         render(alerts);
         return null;
       } catch (error) {
+        const failure = RequestError.from(error);
         list.replaceChildren();
-        empty.textContent = `Alerts unknown: ${error.message}`;
+        empty.textContent = `Alerts unknown: ${failure.message}`;
         container.dataset.state = 'error';
-        return error;
+        return failure;
       }
     },
   };

@@ -1,8 +1,12 @@
 // Grafana's field units and threshold colours, for the units our dashboards use (and a readable
 // fallback for the rest: the number followed by the unit id).
 // @see https://grafana.com/docs/grafana/latest/panels-visualizations/configure-standard-options/#unit
+// No DOM here: the tests format values with it under Node too.
+import type { Thresholds } from './grafana-model.js';
 
-const NAMED_COLORS = {
+export type { Thresholds };
+
+const NAMED_COLORS: Record<string, string> = {
   green: '#73BF69', 'dark-green': '#37872D', 'semi-dark-green': '#56A64B', 'light-green': '#96D98D', 'super-light-green': '#C8F2C2',
   red: '#F2495C', 'dark-red': '#C4162A', 'semi-dark-red': '#E02F44', 'light-red': '#FF7383', 'super-light-red': '#FFA6B0',
   orange: '#FF9830', 'dark-orange': '#FA6400', 'semi-dark-orange': '#FF780A', 'light-orange': '#FFB357', 'super-light-orange': '#FFCB7D',
@@ -18,8 +22,8 @@ export const SERIES_COLORS = [
   '#508642', '#CCA300', '#447EBC', '#C15C17', '#890F02', '#0A437C', '#6D1F62', '#584477',
 ];
 
-export function resolveColor(name) {
-  if (!name) return NAMED_COLORS.text;
+export function resolveColor(name: string | undefined): string {
+  if (!name) return NAMED_COLORS.text!;
   return NAMED_COLORS[name] ?? name;
 }
 
@@ -27,16 +31,20 @@ export function resolveColor(name) {
  * The colour of the threshold step a value falls in (the last step whose value it reaches).
  * Percentage thresholds are relative to the field's min..max (default 0..100).
  */
-export function thresholdColor(value, thresholds, { min, max } = {}) {
+export function thresholdColor(
+  value: number | null | undefined,
+  thresholds: Thresholds | undefined,
+  { min, max }: { min?: number | undefined; max?: number | undefined } = {},
+): string | undefined {
   const steps = thresholds?.steps ?? [];
   if (steps.length === 0 || value === null || value === undefined || Number.isNaN(value)) return undefined;
   let comparable = value;
-  if (thresholds.mode === 'percentage') {
+  if (thresholds?.mode === 'percentage') {
     const low = min ?? 0;
     const high = max ?? 100;
     comparable = high === low ? 0 : ((value - low) / (high - low)) * 100;
   }
-  let color = steps[0].color;
+  let color = steps[0]!.color;
   for (const step of steps) {
     if (step.value === null || step.value === undefined || comparable >= step.value) color = step.color;
   }
@@ -44,13 +52,15 @@ export function thresholdColor(value, thresholds, { min, max } = {}) {
 }
 
 /** Threshold values worth drawing on a chart (the base step has no value). */
-export function thresholdLines(thresholds) {
+export function thresholdLines(thresholds: Thresholds | undefined): { value: number; color: string }[] {
   return (thresholds?.steps ?? [])
-    .filter((step) => typeof step.value === 'number' && Number.isFinite(step.value))
+    .filter((step): step is { color: string; value: number } => typeof step.value === 'number' && Number.isFinite(step.value))
     .map((step) => ({ value: step.value, color: resolveColor(step.color) }));
 }
 
-function fixed(value, decimals) {
+type Decimals = number | null | undefined;
+
+function fixed(value: number, decimals: Decimals): string {
   if (decimals !== undefined && decimals !== null) return value.toFixed(decimals);
   const magnitude = Math.abs(value);
   const auto = magnitude === 0 || magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3;
@@ -58,7 +68,7 @@ function fixed(value, decimals) {
   return String(Number(value.toFixed(auto)));
 }
 
-function scaled(value, decimals, steps, base) {
+function scaled(value: number, decimals: Decimals, steps: readonly string[], base: number): string {
   let index = 0;
   let scaledValue = value;
   while (Math.abs(scaledValue) >= base && index < steps.length - 1) {
@@ -69,9 +79,9 @@ function scaled(value, decimals, steps, base) {
 }
 
 const SI = ['', ' k', ' M', ' B', ' T'];
-const per = (suffix) => (value, decimals) => `${scaled(value, decimals, SI, 1000)} ${suffix}`.replace('  ', ' ');
+const per = (suffix: string) => (value: number, decimals: Decimals) => `${scaled(value, decimals, SI, 1000)} ${suffix}`.replace('  ', ' ');
 
-function duration(value, decimals, unitSeconds) {
+function duration(value: number, decimals: Decimals, unitSeconds: number): string {
   const seconds = value * unitSeconds;
   const magnitude = Math.abs(seconds);
   if (magnitude === 0) return `0 ${unitSeconds === 1 ? 's' : unitSeconds === 0.001 ? 'ms' : 's'}`;
@@ -84,7 +94,9 @@ function duration(value, decimals, unitSeconds) {
   return `${fixed(seconds / 86400, decimals)} day`;
 }
 
-const FORMATTERS = {
+type Formatter = (value: number, decimals: Decimals) => string;
+
+const FORMATTERS: Record<string, Formatter> = {
   none: (value, decimals) => fixed(value, decimals),
   short: (value, decimals) => scaled(value, decimals, SI, 1000),
   percent: (value, decimals) => `${fixed(value, decimals)}%`,
@@ -114,7 +126,7 @@ const FORMATTERS = {
 };
 
 /** A value as Grafana would print it with this unit id and decimals setting. */
-export function formatValue(value, unit, decimals) {
+export function formatValue(value: number | null | undefined, unit?: string, decimals?: Decimals): string {
   if (value === null || value === undefined || Number.isNaN(value)) return 'No data';
   if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
   const id = unit || 'short';
@@ -122,7 +134,7 @@ export function formatValue(value, unit, decimals) {
   if (formatter) return formatter(value, decimals);
   const custom = /^(suffix|prefix|currency|si|count):(.*)$/.exec(id);
   if (custom) {
-    const [, kind, text] = custom;
+    const [, kind, text = ''] = custom;
     if (kind === 'prefix' || kind === 'currency') return `${text}${scaled(value, decimals, SI, 1000)}`;
     if (kind === 'suffix') return `${fixed(value, decimals)}${text}`;
     return `${scaled(value, decimals, SI, 1000)} ${text}`;

@@ -1,19 +1,52 @@
 // Panel views for the Grafana panel types the live dashboard draws. Every panel element carries its
 // state for people and tests alike: data-state = loading | ok | empty | error | unsupported, and
 // data-points = how many values it drew.
+import type { RequestError } from './api.js';
 import { displayName, fieldConfigFor } from './field-config.js';
-import { countPoints, reduce } from './queries.js';
-import { createTimeseriesView } from './timeseries-panel.js';
+import type { FieldConfig, Panel } from './grafana-model.js';
+import { countPoints, reduce, type PanelResult } from './queries.js';
+import { createTimeseriesView, type Annotation } from './timeseries-panel.js';
 import { formatValue, resolveColor, thresholdColor } from './units.js';
 
-const el = (tag, className, text) => {
+export type PanelState = 'loading' | 'ok' | 'empty' | 'error' | 'unsupported';
+export type QueryKind = 'range' | 'instant' | 'none';
+
+/** What the page shares with every panel: the annotation marks of the last refresh. */
+export interface SharedState {
+  annotations: () => readonly Annotation[];
+}
+
+/** What one panel type draws into its frame. */
+export interface PanelRenderer {
+  query: QueryKind;
+  fixedState?: PanelState;
+  render(result: PanelResult): void;
+  clear?(): void;
+  redraw?(): void;
+}
+
+export interface PanelView {
+  element: HTMLElement;
+  query: QueryKind;
+  update(result: PanelResult): void;
+  fail(error: RequestError): void;
+  redraw(): void;
+}
+
+interface Frame {
+  element: HTMLElement;
+  body: HTMLElement;
+  setState(state: PanelState, points?: number, text?: string): void;
+}
+
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] => {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
   return node;
 };
 
-function createFrame(panel) {
+function createFrame(panel: Panel): Frame {
   const element = el('section', 'panel');
   element.dataset.panelId = String(panel.id ?? '');
   element.dataset.panelType = panel.type;
@@ -30,7 +63,7 @@ function createFrame(panel) {
   return {
     element,
     body,
-    setState(state, points = 0, text = '') {
+    setState(state: PanelState, points = 0, text = '') {
       element.dataset.state = state;
       element.dataset.points = String(points);
       message.textContent = text;
@@ -41,21 +74,23 @@ function createFrame(panel) {
   };
 }
 
-/** The view for one panel: { element, query: 'range' | 'instant' | 'none', update(result), fail(error) }. */
-export function createPanelView(panel, shared) {
+/** The view for one panel: its element, which query it needs, and how it takes a result or a failure. */
+export function createPanelView(panel: Panel, shared: SharedState): PanelView {
   const frame = createFrame(panel);
   const view = VIEWS[panel.type]?.(panel, frame, shared) ?? unsupportedView(panel, frame);
   if (view.query === 'none') frame.setState(view.fixedState ?? 'ok');
   return {
     element: frame.element,
     query: view.query,
-    update(result) {
+    update(result: PanelResult) {
       const points = countPoints(result.series);
       const empty = points === 0;
-      view.render(result);
+      // Empty: the frame's message alone says so (a stat would otherwise add its own "No data").
+      if (empty) view.clear?.();
+      else view.render(result);
       frame.setState(empty ? 'empty' : 'ok', points, empty ? (panel.fieldConfig?.defaults?.noValue ?? 'No data') : '');
     },
-    fail(error) {
+    fail(error: RequestError) {
       view.clear?.();
       frame.setState('error', 0, error.unreachable ? `No data: ${error.message}` : `Query failed: ${error.message}`);
     },
@@ -63,7 +98,7 @@ export function createPanelView(panel, shared) {
   };
 }
 
-const VIEWS = {
+const VIEWS: Record<string, (panel: Panel, frame: Frame, shared: SharedState) => PanelRenderer> = {
   stat: (panel, frame) => statView(panel, frame, { gauge: false }),
   gauge: (panel, frame) => statView(panel, frame, { gauge: true }),
   bargauge: (panel, frame) => statView(panel, frame, { gauge: true }),
@@ -74,7 +109,7 @@ const VIEWS = {
   text: (panel, frame) => textView(panel, frame),
 };
 
-function statView(panel, frame, { gauge }) {
+function statView(panel: Panel, frame: Frame, { gauge }: { gauge: boolean }): PanelRenderer {
   const options = panel.options ?? {};
   const calc = options.reduceOptions?.calcs?.[0] ?? 'lastNotNull';
   const colorMode = options.colorMode ?? 'value';
@@ -118,7 +153,7 @@ function statView(panel, frame, { gauge }) {
 }
 
 // Values fill the panel the way Grafana's stat does: big when alone, smaller when many.
-function fitText(container, count) {
+function fitText(container: HTMLElement, count: number): void {
   const height = container.clientHeight || 80;
   const width = container.clientWidth || 160;
   const horizontal = container.classList.contains('horizontal') || count > 1;
@@ -127,7 +162,7 @@ function fitText(container, count) {
   container.style.setProperty('--stat-size', `${Math.round(size)}px`);
 }
 
-function gaugeBar(value, config, color) {
+function gaugeBar(value: number | null, config: FieldConfig, color: string): HTMLElement {
   const min = config.min ?? 0;
   const max = config.max ?? 100;
   const bar = el('div', 'gauge');
@@ -139,20 +174,20 @@ function gaugeBar(value, config, color) {
   return bar;
 }
 
-function sparkline(values, color) {
+function sparkline(values: readonly (number | null)[], color: string): SVGSVGElement {
   const svgNs = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(svgNs, 'svg');
   svg.setAttribute('class', 'sparkline');
   svg.setAttribute('viewBox', '0 0 100 30');
   svg.setAttribute('preserveAspectRatio', 'none');
-  const present = values.filter((value) => value !== null);
+  const present = values.filter((value): value is number => value !== null);
   const low = Math.min(0, ...present);
   const high = Math.max(...present);
   const span = high - low || 1;
   const step = 100 / Math.max(1, values.length - 1);
   const points = values
     .map((value, index) => (value === null ? null : `${(index * step).toFixed(2)},${(30 - ((value - low) / span) * 28).toFixed(2)}`))
-    .filter(Boolean);
+    .filter((point): point is string => point !== null);
   const area = document.createElementNS(svgNs, 'polygon');
   const first = points[0]?.split(',')[0] ?? '0';
   const last = points[points.length - 1]?.split(',')[0] ?? '100';
@@ -171,10 +206,14 @@ function sparkline(values, color) {
 
 // Instant vectors as rows: one column per label, then the value (Grafana's "table" format), with
 // the "organize" transformation (hide, rename, reorder columns) applied.
-function tableView(panel, frame) {
+function tableView(panel: Panel, frame: Frame): PanelRenderer {
   const wrapper = el('div', 'table-wrapper');
   frame.body.append(wrapper);
-  const organize = (panel.transformations ?? []).find((transformation) => transformation.id === 'organize')?.options ?? {};
+  const organize = ((panel.transformations ?? []).find((transformation) => transformation.id === 'organize')?.options ?? {}) as {
+    excludeByName?: Record<string, boolean>;
+    renameByName?: Record<string, string>;
+    indexByName?: Record<string, number>;
+  };
   const excluded = organize.excludeByName ?? {};
   const renamed = organize.renameByName ?? {};
   const order = organize.indexByName ?? {};
@@ -195,7 +234,7 @@ function tableView(panel, frame) {
         const config = fieldConfigFor(panel, one);
         const row = el('tr');
         for (const name of columns) {
-          if (name === 'Value') row.append(el('td', 'numeric', formatValue(one.values[0], config.unit, config.decimals)));
+          if (name === 'Value') row.append(el('td', 'numeric', formatValue(one.values[0] ?? null, config.unit, config.decimals)));
           else row.append(el('td', '', one.labels[name] ?? ''));
         }
         table.append(row);
@@ -207,12 +246,12 @@ function tableView(panel, frame) {
 }
 
 // Shown as plain text: the page renders no HTML from dashboard files.
-function textView(panel, frame) {
+function textView(panel: Panel, frame: Frame): PanelRenderer {
   frame.body.append(el('div', 'text-panel', panel.options?.content ?? ''));
   return { query: 'none', render() {} };
 }
 
-function unsupportedView(panel, frame) {
+function unsupportedView(panel: Panel, frame: Frame): PanelRenderer {
   frame.body.append(el('div', 'panel-unsupported', `"${panel.type}" panels are shown in Grafana only.`));
   return { query: 'none', fixedState: 'unsupported', render() {} };
 }

@@ -2,32 +2,63 @@
 // variables and time range in the URL, and refreshes every panel, the alert list and the chaos
 // settings every few seconds. Unreachable services are named in a banner, never silently blank.
 import { createAlertList } from './alerts.js';
-import { getJson, labelValues, queryRange } from './api.js';
+import { getJson, labelValues, queryRange, RequestError, type ServiceName } from './api.js';
 import { createChaosControl } from './chaos.js';
-import { createPanelView } from './panels.js';
+import type { Dashboard, Panel, TemplateVariableModel } from './grafana-model.js';
+import { createPanelView, type PanelView } from './panels.js';
 import { runPanelQueries } from './queries.js';
 import { ALL, interpolate, legendName, parseDuration, parseLabelValuesQuery, variableText } from './template.js';
+import type { Annotation } from './timeseries-panel.js';
 import { resolveColor } from './units.js';
 
 const ROW_HEIGHT_PX = 30; // Grafana's grid: 24 columns, 30 px rows
 const MAX_PARALLEL_QUERIES = 6;
 
-const $ = (selector) => document.querySelector(selector);
+/** GET /api/config of the dashboard server (src/dashboard/app.ts). */
+interface PageConfig {
+  refreshSeconds: number;
+  timeRanges: string[];
+  scrapeIntervalSeconds: number;
+  scrapeIntervalKnown: boolean;
+}
+
+interface Variable {
+  model: TemplateVariableModel;
+  options: string[];
+  value: string | string[];
+  select: HTMLSelectElement;
+}
+
+/** An element the page's own HTML (index.html) always has: missing means the page is broken. */
+function $<T extends HTMLElement = HTMLElement>(selector: string): T {
+  const element = document.querySelector<T>(selector);
+  if (!element) throw new Error(`the page has no ${selector}`);
+  return element;
+}
 const url = new URL(location.href);
 
-const state = {
-  config: undefined,
-  dashboard: undefined,
+/** The page's one mutable state: set by start(), changed only by the pickers and refresh(). */
+const state: {
+  config: PageConfig;
+  dashboard: Dashboard;
+  range: string;
+  variables: Variable[];
+  views: { panel: Panel; view: PanelView }[];
+  annotations: Annotation[];
+  refreshing: boolean;
+} = {
+  config: { refreshSeconds: 5, timeRanges: ['15m'], scrapeIntervalSeconds: 15, scrapeIntervalKnown: false },
+  dashboard: { uid: '', title: '' },
   range: '15m',
-  variables: [], // { model, options: string[], value: string | string[] }
-  views: [], // { panel, view }
+  variables: [],
+  views: [],
   annotations: [],
   refreshing: false,
 };
 
-function setBanner(key, message) {
+function setBanner(key: string, message: string): void {
   const banners = $('#banners');
-  let banner = banners.querySelector(`[data-banner="${key}"]`);
+  let banner = banners.querySelector<HTMLElement>(`[data-banner="${key}"]`);
   if (!message) {
     banner?.remove();
     return;
@@ -42,7 +73,7 @@ function setBanner(key, message) {
   banner.textContent = message;
 }
 
-function writeUrl() {
+function writeUrl(): void {
   url.searchParams.set('range', state.range);
   for (const variable of state.variables) {
     url.searchParams.delete(`var-${variable.model.name}`);
@@ -53,7 +84,7 @@ function writeUrl() {
 
 // ---- time range -------------------------------------------------------------------------------
 
-function renderTimeRanges() {
+function renderTimeRanges(): void {
   const picker = $('#time-range');
   picker.replaceChildren();
   for (const range of state.config.timeRanges) {
@@ -74,15 +105,15 @@ function renderTimeRanges() {
 
 // ---- template variables -----------------------------------------------------------------------
 
-function variableTexts() {
-  const texts = {};
+function variableTexts(): Record<string, string> {
+  const texts: Record<string, string> = {};
   for (const variable of state.variables) texts[variable.model.name] = variableText(variable.model, variable.value, variable.options);
   return texts;
 }
 
-function initialValue(model) {
+function initialValue(model: TemplateVariableModel): string | string[] {
   const fromUrl = url.searchParams.getAll(`var-${model.name}`);
-  if (fromUrl.length) return fromUrl.includes('All') ? ALL : model.multi ? fromUrl : fromUrl[0];
+  if (fromUrl.length) return fromUrl.includes('All') ? ALL : model.multi ? fromUrl : fromUrl[0]!;
   const current = model.current?.value;
   if (current === undefined || current === '' || (Array.isArray(current) && current.length === 0)) {
     return model.includeAll ? ALL : '';
@@ -91,7 +122,7 @@ function initialValue(model) {
   return current;
 }
 
-async function loadVariableOptions(variable, rangeSeconds) {
+async function loadVariableOptions(variable: Variable, rangeSeconds: number): Promise<string[]> {
   const { model } = variable;
   switch (model.type) {
     case 'query': {
@@ -102,21 +133,21 @@ async function loadVariableOptions(variable, rangeSeconds) {
       let values = await labelValues(parsed.label, selector, now - rangeSeconds, now);
       if (model.regex) {
         const body = /^\/(.*)\/([a-z]*)$/.exec(model.regex);
-        const pattern = new RegExp(body ? body[1] : model.regex, body ? body[2] : '');
+        const pattern = new RegExp(body ? body[1]! : model.regex, body ? body[2] : '');
         values = values.filter((value) => pattern.test(value));
       }
       return values;
     }
     case 'custom':
-      return String(model.query ?? '')
+      return queryText(model)
         .split(',')
         .map((value) => value.trim())
         .filter(Boolean);
     case 'constant':
     case 'textbox':
-      return [String(model.query ?? '')];
+      return [queryText(model)];
     case 'interval':
-      return String(model.query ?? '')
+      return queryText(model)
         .split(',')
         .map((value) => value.trim())
         .filter(Boolean);
@@ -127,22 +158,27 @@ async function loadVariableOptions(variable, rangeSeconds) {
   }
 }
 
+/** A variable's query as text (Grafana stores either a string or { query }). */
+function queryText(model: TemplateVariableModel): string {
+  return typeof model.query === 'string' ? model.query : (model.query?.query ?? '');
+}
+
 /** Re-reads every variable's options (in order: later ones may use earlier ones). */
-async function refreshVariables(rangeSeconds) {
+async function refreshVariables(rangeSeconds: number): Promise<void> {
   for (const variable of state.variables) {
     const options = await loadVariableOptions(variable, rangeSeconds);
     const changed = options.join('\n') !== variable.options.join('\n');
     variable.options = options;
-    if ((variable.value === '' || variable.value === undefined) && options.length) variable.value = options[0];
+    if (variable.value === '' && options.length) variable.value = options[0]!;
     if (changed) renderVariable(variable);
   }
 }
 
-function renderVariable(variable) {
+function renderVariable(variable: Variable): void {
   const { model } = variable;
   const select = variable.select;
   select.replaceChildren();
-  const choices = [...(model.includeAll ? [[ALL, 'All']] : []), ...variable.options.map((option) => [option, option])];
+  const choices: [value: string, label: string][] = [...(model.includeAll ? [[ALL, 'All'] as [string, string]] : []), ...variable.options.map((option): [string, string] => [option, option])];
   const selected = [variable.value].flat();
   // A value from the URL that Prometheus has not (yet) reported stays selectable.
   for (const value of selected) if (!choices.some(([choice]) => choice === value)) choices.push([value, value]);
@@ -155,11 +191,11 @@ function renderVariable(variable) {
   }
 }
 
-function setupVariables() {
+function setupVariables(): void {
   const bar = $('#variables');
   bar.replaceChildren();
   state.variables = (state.dashboard.templating?.list ?? []).map((model) => {
-    const variable = { model, options: [], value: initialValue(model), select: document.createElement('select') };
+    const variable: Variable = { model, options: [], value: initialValue(model), select: document.createElement('select') };
     variable.select.name = model.name;
     variable.select.id = `var-${model.name}`;
     if (model.hide !== 2) {
@@ -182,10 +218,15 @@ function setupVariables() {
 
 // ---- layout -----------------------------------------------------------------------------------
 
+interface Section {
+  row: Panel | undefined;
+  panels: Panel[];
+}
+
 /** Top-level panels split at rows; a collapsed row carries its panels inside it. */
-function sections(panels) {
-  const result = [];
-  let current = { row: undefined, panels: [] };
+function sections(panels: readonly Panel[]): Section[] {
+  const result: Section[] = [];
+  let current: Section = { row: undefined, panels: [] };
   for (const panel of [...panels].sort((a, b) => (a.gridPos?.y ?? 0) - (b.gridPos?.y ?? 0) || (a.gridPos?.x ?? 0) - (b.gridPos?.x ?? 0))) {
     if (panel.type === 'row') {
       if (current.row || current.panels.length) result.push(current);
@@ -198,7 +239,7 @@ function sections(panels) {
   return result;
 }
 
-function layout() {
+function layout(): void {
   const grid = $('#panels');
   grid.replaceChildren();
   state.views = [];
@@ -238,16 +279,23 @@ function layout() {
 
 // ---- refresh ----------------------------------------------------------------------------------
 
-async function inParallel(items, limit, worker) {
+async function inParallel<T>(items: readonly T[], limit: number, worker: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
   const runners = Array.from({ length: Math.min(limit, queue.length) }, async () => {
-    while (queue.length) await worker(queue.shift());
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await worker(item);
   });
   await Promise.all(runners);
 }
 
-async function refreshAnnotations(context) {
-  const marks = [];
+interface RefreshContext {
+  rangeSeconds: number;
+  now: number;
+  variables: Record<string, string>;
+  scrapeIntervalSeconds: number;
+}
+
+async function refreshAnnotations(context: RefreshContext): Promise<void> {
+  const marks: Annotation[] = [];
   for (const annotation of state.dashboard.annotations?.list ?? []) {
     if (annotation.enable === false || !annotation.expr || annotation.builtIn) continue;
     const step = parseDuration(annotation.step) ?? 15;
@@ -257,7 +305,9 @@ async function refreshAnnotations(context) {
       let previous = -Infinity;
       for (const [time] of series.values) {
         // One marker per burst of consecutive steps, not one per step.
-        if (time - previous > step) marks.push({ time, color: resolveColor(annotation.iconColor), title: legendName(annotation.titleFormat, series.metric) });
+        if (time - previous > step) {
+          marks.push({ name: annotation.name ?? 'Annotation', time, color: resolveColor(annotation.iconColor), title: legendName(annotation.titleFormat, series.metric) });
+        }
         previous = time;
       }
     }
@@ -265,23 +315,25 @@ async function refreshAnnotations(context) {
   state.annotations = marks;
 }
 
-async function refresh() {
+async function refresh(): Promise<void> {
   if (state.refreshing) return;
   state.refreshing = true;
-  const rangeSeconds = parseDuration(state.range);
-  const failures = { Prometheus: null, Alertmanager: null, API: null, 'Dashboard server': null };
-  const note = (error) => {
-    if (error?.unreachable && error.service && !failures[error.service]) failures[error.service] = error;
+  const rangeSeconds = parseDuration(state.range) ?? 900;
+  const failures: Record<ServiceName, RequestError | null> = { Prometheus: null, Alertmanager: null, API: null, 'Dashboard server': null };
+  const note = (caught: unknown): void => {
+    if (caught === null || caught === undefined) return;
+    const error = RequestError.from(caught);
+    if (error.unreachable && error.service && !failures[error.service]) failures[error.service] = error;
   };
   try {
     try {
       // Prometheus was down when the page loaded: ask again for its real scrape interval.
-      if (!state.config.scrapeIntervalKnown) state.config = await getJson('/api/config');
+      if (!state.config.scrapeIntervalKnown) state.config = await getJson<PageConfig>('/api/config');
       await refreshVariables(rangeSeconds);
     } catch (error) {
       note(error);
     }
-    const context = {
+    const context: RefreshContext = {
       rangeSeconds,
       now: Math.floor(Date.now() / 1000),
       variables: variableTexts(),
@@ -300,14 +352,14 @@ async function refresh() {
             view.update(await runPanelQueries(panel, { ...context, widthPx }, { instant: view.query === 'instant' }));
           } catch (error) {
             note(error);
-            view.fail(error);
+            view.fail(RequestError.from(error));
           }
         },
       ),
     ]);
     for (const { view } of state.views) view.redraw?.();
-    for (const [service, error] of Object.entries(failures)) {
-      const consequence = {
+    for (const [service, error] of Object.entries(failures) as [ServiceName, RequestError | null][]) {
+      const consequence: string = {
         Prometheus: 'panels show no data',
         Alertmanager: 'firing alerts are unknown',
         API: 'the chaos control cannot reach it',
@@ -327,15 +379,15 @@ async function refresh() {
 const alerts = createAlertList($('#alerts'));
 const chaos = createChaosControl($('#chaos'));
 
-async function start() {
-  state.config = await getJson('/api/config');
-  const { dashboards } = await getJson('/api/dashboards');
+async function start(): Promise<void> {
+  state.config = await getJson<PageConfig>('/api/config');
+  const { dashboards } = await getJson<{ dashboards: { uid: string; title: string }[] }>('/api/dashboards');
   if (dashboards.length === 0) {
     setBanner('dashboards', 'No generated dashboards found: run `npm run dashboards:build` (monitoring/grafana/dashboards/*.json).');
     return;
   }
-  const uid = url.searchParams.get('dashboard') ?? dashboards[0].uid;
-  const picker = $('#dashboard-picker');
+  const uid = url.searchParams.get('dashboard') ?? dashboards[0]!.uid;
+  const picker = $<HTMLSelectElement>('#dashboard-picker');
   for (const summary of dashboards) {
     const option = document.createElement('option');
     option.value = summary.uid;
@@ -348,12 +400,12 @@ async function start() {
     location.search = `?dashboard=${encodeURIComponent(picker.value)}&range=${state.range}`;
   });
 
-  state.dashboard = await getJson(`/api/dashboards/${encodeURIComponent(uid)}`);
+  state.dashboard = await getJson<Dashboard>(`/api/dashboards/${encodeURIComponent(uid)}`);
   document.title = `${state.dashboard.title} — TicketPulse live`;
   $('#title').textContent = state.dashboard.title;
   const requested = url.searchParams.get('range');
   const fromDashboard = /^now-(\w+)$/.exec(state.dashboard.time?.from ?? '')?.[1];
-  state.range = [requested, fromDashboard].find((range) => state.config.timeRanges.includes(range)) ?? '15m';
+  state.range = [requested, fromDashboard].find((range): range is string => range !== null && range !== undefined && state.config.timeRanges.includes(range)) ?? '15m';
   renderTimeRanges();
   setupVariables();
   layout();
@@ -362,4 +414,4 @@ async function start() {
   setInterval(() => void refresh(), state.config.refreshSeconds * 1000);
 }
 
-start().catch((error) => setBanner('start', `The dashboard could not start: ${error.message}`));
+start().catch((error: unknown) => setBanner('start', `The dashboard could not start: ${RequestError.from(error).message}`));
