@@ -69,7 +69,7 @@ describe('template variables', () => {
   });
 
   it('$__rate_interval is max($__interval + scrape interval, 4 × scrape interval)', () => {
-    // Moved from the panel-query test's former copy of Grafana's interpolation (grafana-interpolate.test.ts).
+    // Moved here when the panel-query test stopped keeping its own copy of Grafana's interpolation.
     const short = computeIntervals({ rangeSeconds: 900, maxDataPoints: 1000, scrapeIntervalSeconds: 5 });
     assert.equal(short.stepSeconds, 5, 'never below the scrape interval');
     assert.equal(interpolate('rate(x[$__rate_interval])', builtinVariables({ rangeSeconds: 900, ...short })), 'rate(x[20s])');
