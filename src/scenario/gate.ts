@@ -1,7 +1,10 @@
 // Pass/fail thresholds for a load run, in the spirit of k6's thresholds: checked once at the end
 // against what Prometheus recorded over the run's window. Shared by `npm run load -- --gate` and the
 // scenario runner (`expect.gate`), so both judge a run alike.
+import { AVAILABILITY_SLO, errorBudget, SLO_PERIOD } from '../../monitoring/alerts/slo.js';
+import { parseDurationSeconds } from '../shared/durations.js';
 import { createPrometheusClient } from '../shared/prometheus-client.js';
+import { API_JOB_SELECTOR } from '../shared/prometheus-jobs.js';
 
 const queryRange = (url: string, query: string, startS: number, endS: number, stepS: number) =>
   createPrometheusClient(url).queryRange(query, startS, endS, stepS);
@@ -9,8 +12,8 @@ import { OBJECTIVES } from '../report/objectives.js';
 import type { Check } from './verdict.js';
 import type { Gate } from './schema.js';
 
-/** The availability SLO's error budget (docs/slo.md: 97 % of purchase attempts succeed) over its 30-day window. */
-const BUDGET = { allowedErrorRatio: 1 - 0.97, windowS: 30 * 86_400 };
+/** The availability SLO's error budget over its period, from the alert source (monitoring/alerts/slo.ts). */
+const BUDGET = { allowedErrorRatio: errorBudget(AVAILABILITY_SLO.target), windowS: parseDurationSeconds(SLO_PERIOD)! };
 
 /** `npm run load -- --gate` without overrides: the report's own objectives, and no page. */
 export const DEFAULT_GATE: Required<Gate> = {
@@ -21,7 +24,7 @@ export const DEFAULT_GATE: Required<Gate> = {
   noPage: true,
 };
 
-const API = 'job="ticketpulse-api"';
+const API = API_JOB_SELECTOR;
 const PURCHASES = `${API}, route="/api/concerts/:id/orders", method="POST"`;
 
 async function instant(prometheusUrl: string, query: string, atS: number): Promise<number | undefined> {

@@ -18,13 +18,16 @@ export interface LocalStack {
   kill(): void;
 }
 
+/** Alertmanager's group_interval for scenarios and the demo: a RESOLVED within seconds of the clean window. */
+export const SCENARIO_GROUP_INTERVAL = '15s';
+
 export const REQUIRED_PARTS = ['api', 'prometheus', 'alertmanager', 'sink'] as const;
 
 export async function startLocalStack(logFile: string, env: NodeJS.ProcessEnv = process.env): Promise<LocalStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ticketpulse-scenario-'));
   const ports = await Promise.all((Object.keys(portSettings) as PortName[]).map(async (name) => [portSettings[name].flag, await pickFreePort()] as const));
   const args = [...ports.flatMap(([flag, port]) => [`--${flag}`, String(port)]), '--data-dir', dataDir];
-  const stackEnv: NodeJS.ProcessEnv = { ...env, ALERTMANAGER_GROUP_INTERVAL: env.ALERTMANAGER_GROUP_INTERVAL ?? '15s' };
+  const stackEnv: NodeJS.ProcessEnv = { ...env, ALERTMANAGER_GROUP_INTERVAL: env.ALERTMANAGER_GROUP_INTERVAL ?? SCENARIO_GROUP_INTERVAL };
   // PostgreSQL would carry data from run to run; a fresh PGlite folder is fresh data by construction.
   delete stackEnv.DATABASE_URL;
   const options = parseStackOptions(args, stackEnv);

@@ -1,6 +1,7 @@
 // Watches a running scenario from outside, as an on-call engineer would: Prometheus's alert states
 // (pending / firing / gone) and the notifications that reached the sink, each with the time it was
 // first seen. Polls once a second: the verdict's times are therefore good to about a second.
+import { createPrometheusClient, type PrometheusClient } from '../shared/prometheus-client.js';
 import type { Channel } from './schema.js';
 
 export type AlertState = 'pending' | 'firing' | 'inactive';
@@ -22,10 +23,6 @@ export interface Notification {
   subject: string;
 }
 
-interface PrometheusAlert {
-  labels: Record<string, string>;
-  state: 'pending' | 'firing';
-}
 
 interface SinkMessage {
   id: number;
@@ -56,12 +53,15 @@ export class Observer {
   private polling?: Promise<void>;
   pollErrors = 0;
   lastPollError?: string;
+  private readonly prometheus: PrometheusClient;
 
   constructor(
     private readonly targets: ObserverTargets,
     /** Alert names worth finding in notification subjects besides the ones seen in Prometheus. */
     private readonly expectedNames: string[] = [],
-  ) {}
+  ) {
+    this.prometheus = createPrometheusClient(targets.prometheusUrl, { timeoutMs: 5_000 });
+  }
 
   /** Messages already in the sink before the scenario started are not this run's. */
   async start(): Promise<void> {
@@ -92,11 +92,10 @@ export class Observer {
   private async poll(): Promise<void> {
     const t = Date.now();
     try {
-      const response = await fetch(`${this.targets.prometheusUrl}/api/v1/alerts`, { signal: AbortSignal.timeout(5_000) });
-      const body = (await response.json()) as { data: { alerts: PrometheusAlert[] } };
+      const alerts = await this.prometheus.alerts();
       // One state per alert name: firing when any of its series fires (a crash on one replica is the alert firing).
       const now = new Map<string, AlertState>();
-      for (const alert of body.data.alerts) {
+      for (const alert of alerts) {
         const name = alert.labels.alertname!;
         if (name === 'Watchdog') continue; // always firing by design: the dead man's switch
         if (alert.labels.severity) this.severities.set(name, alert.labels.severity);

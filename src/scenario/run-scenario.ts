@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withFaultDefaults, type ChaosSettings } from '../contract/index.js';
 import { putChaos } from '../shared/chaos-client.js';
+import { createPrometheusClient } from '../shared/prometheus-client.js';
 import { checkGate } from './gate.js';
 import { checkInvariants } from './invariants.js';
 import { startLoad } from './load-driver.js';
@@ -92,13 +93,13 @@ function decided(scenario: Scenario, record: RunRecord, now: number): boolean {
  */
 async function settle(prometheusUrl: string, log: (line: string) => void, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const prometheus = createPrometheusClient(prometheusUrl, { timeoutMs: 5_000 });
   let said = false;
   for (;;) {
-    const body = (await fetch(`${prometheusUrl}/api/v1/alerts`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.json(), () => undefined)) as
-      | { data: { alerts: Array<{ labels: Record<string, string> }> } }
-      | undefined;
-    const pages = body?.data.alerts.filter((a) => a.labels.severity === 'page').map((a) => a.labels.alertname) ?? [];
-    if (body && pages.length === 0) return;
+    // Not answering yet is not an answer: keep waiting.
+    const alerts = await prometheus.alerts().catch(() => undefined);
+    const pages = alerts?.filter((a) => a.labels.severity === 'page').map((a) => a.labels.alertname) ?? [];
+    if (alerts && pages.length === 0) return;
     if (Date.now() > deadline) {
       log(`still active before the start, graded as part of the run: ${pages.join(', ') || 'Prometheus does not answer'}`);
       return;

@@ -1,6 +1,7 @@
 // The three lines of a scenario report's timeline, from Prometheus over the run: traffic, share of
 // 5xx answers, p99 latency. 20 s rate windows: at the shipped 5 s scrape, four samples per point.
 import { createPrometheusClient } from '../shared/prometheus-client.js';
+import { API_JOB_SELECTOR } from '../shared/prometheus-jobs.js';
 
 export interface Series {
   title: string;
@@ -9,7 +10,7 @@ export interface Series {
   points: Array<[number, number]>;
 }
 
-const API = 'job="ticketpulse-api"';
+const API = API_JOB_SELECTOR;
 
 const QUERIES = [
   { title: 'Traffic', unit: 'req/s', query: `sum(rate(http_requests_total{${API}}[20s]))`, scale: 1 },

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findScenario } from '../scenario/catalogue.js';
 import { runScenario } from '../scenario/run-scenario.js';
+import { SCENARIO_GROUP_INTERVAL } from '../scenario/local-stack.js';
 import { createLogStream, paint, useColour } from './log-stream.js';
 import { UsageError } from '../shared/usage-error.js';
 import { USAGE, parseStackOptions } from './options.js';
@@ -35,7 +36,7 @@ async function main(): Promise<number> {
   // Presentation timings: "resolved" is sent at the next group_interval tick, so a shorter one
   // lets the audience see it about a minute after the fix instead of up to two.
   const env = { ...process.env };
-  env.ALERTMANAGER_GROUP_INTERVAL ??= '15s';
+  env.ALERTMANAGER_GROUP_INTERVAL ??= SCENARIO_GROUP_INTERVAL;
 
   const colour = useColour(process.stdout);
   const log = createLogStream((text) => process.stdout.write(text), colour);
