@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadApiConfig } from '../src/api/config.js';
 import { runLoad } from '../load/run-load.js';
-import { parseDuration } from '../load/run-options.js';
+import { parseRunLengthSeconds } from '../src/shared/durations.js';
 import { UsageError } from '../src/shared/usage-error.js';
 import { startBenchApi } from './lib/api.js';
 import { sampleApi, type ProcessSample } from './lib/exposition.js';
@@ -28,7 +28,7 @@ import { concertsBreakingInvariant } from './lib/invariant.js';
 
 function options() {
   const { values } = parseArgs({ options: { duration: { type: 'string', default: '30m' }, users: { type: 'string', default: '100' } } });
-  const durationS = parseDuration(values.duration);
+  const durationS = parseRunLengthSeconds(values.duration);
   const users = Number(values.users);
   if (durationS < 60 || !Number.isInteger(users) || users < 1 || users > 500) {
     throw new UsageError('--duration must be at least 1m and --users an integer 1..500');

@@ -4,7 +4,7 @@
 // are checked at the end and written into run.json and the report's verdict.
 // Exit codes: 0 done (gate passed), 1 Locust failed, 2 usage error, 3 a gate threshold missed.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseLoadOptions } from './run-options.js';
+import { parseLoadOptions, USAGE } from './run-options.js';
 import { UsageError } from '../src/shared/usage-error.js';
 import { checkApiAnswers, runLoad } from './run-load.js';
 import { createPrometheusClient, prometheusUrlFromEnv } from '../src/shared/prometheus-client.js';
@@ -16,6 +16,10 @@ const GATE_MISSED = 3;
 
 async function main(): Promise<number> {
   const options = parseLoadOptions(process.argv.slice(2));
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
   await checkApiAnswers(options.host);
   const prometheusUrl = prometheusUrlFromEnv();
   if (options.gate && !(await createPrometheusClient(prometheusUrl).ready())) {

@@ -3,11 +3,10 @@ import { parseArgs } from 'node:util';
 import type { Gate } from '../src/scenario/schema.js';
 import { DEFAULT_GATE as GATE_DEFAULTS } from '../src/scenario/gate.js';
 import { latencyRangeError } from '../src/contract/index.js';
-import { parseSecondsOrDuration } from '../src/shared/durations.js';
+import { parseRunLengthSeconds } from '../src/shared/durations.js';
 import { UsageError } from '../src/shared/usage-error.js';
 
-export const SHAPES = ['steady', 'ramp', 'spike', 'soak'] as const;
-export type ShapeName = (typeof SHAPES)[number];
+import { SHAPES, type ShapeName } from './shapes.js';
 
 
 export interface ChaosStep {
@@ -41,19 +40,13 @@ exit codes: 0 done (and the gate passed), 1 Locust failed, 2 usage error, 3 a ga
 
 const DEFAULT_USERS: Record<ShapeName, number> = { steady: 100, ramp: 400, spike: 300, soak: 100 };
 
-/** '90', '90s', '2m', '1h30m' → seconds (Locust is always handed whole seconds). */
-export function parseDuration(text: string): number {
-  const seconds = parseSecondsOrDuration(text);
-  if (seconds === undefined || !Number.isInteger(seconds)) throw new UsageError(`bad duration "${text}" (use e.g. 90s, 2m, 1h30m)`);
-  return seconds;
-}
 
 export function parseChaosStep(text: string): ChaosStep {
   const match = /^([^=]+)=([0-9.]+)(?::(\d+)-(\d+))?$/.exec(text);
   if (!match) throw new UsageError(`bad --chaos "${text}" (use e.g. 60s=0.5 or 60s=0.1:200-800)`);
   const failureRate = Number(match[2]);
   if (!(failureRate >= 0 && failureRate <= 1)) throw new UsageError(`--chaos failure rate must be 0..1: "${text}"`);
-  const step: ChaosStep = { offsetS: parseDuration(match[1]), failureRate };
+  const step: ChaosStep = { offsetS: parseRunLengthSeconds(match[1]), failureRate };
   if (match[3] !== undefined) {
     const min = Number(match[3]);
     const max = Number(match[4]);
@@ -94,7 +87,8 @@ function readGate(values: Record<string, string | boolean | (string | boolean)[]
   };
 }
 
-export function parseLoadOptions(argv: string[]): LoadOptions {
+/** The options, or 'help' when --help was asked for (the usage then goes to stdout, exit 0). */
+export function parseLoadOptions(argv: string[]): LoadOptions | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -121,12 +115,12 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) throw new UsageError(USAGE);
+  if (values.help) return 'help';
   const shape = values.shape as ShapeName | undefined;
   if (!shape || !SHAPES.includes(shape)) {
     throw new UsageError(`--shape must be one of ${SHAPES.join(', ')}${shape ? `, got "${shape}"` : ''}`);
   }
-  const durationS = parseDuration(values.duration!);
+  const durationS = parseRunLengthSeconds(values.duration!);
   if (durationS < 5) throw new UsageError('--duration must be at least 5s');
   let host: URL;
   try {

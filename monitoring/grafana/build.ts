@@ -56,5 +56,6 @@ try {
   process.exitCode = main();
 } catch (error) {
   console.error(error instanceof UsageError ? error.message : `dashboards:build failed: ${(error as Error).message}`);
-  process.exitCode = 1;
+  // Usage errors exit 2, as every other command's do.
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 }

@@ -8,7 +8,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse } from 'yaml';
 import { ChaosSettingsSchema, chaosPresetNames, chaosPresets, type ChaosPresetName } from '../contract/index.js';
-import { parseDuration, SHAPES } from '../../load/run-options.js';
+import { SHAPES } from '../../load/shapes.js';
+import { parseRunLengthSeconds } from '../shared/durations.js';
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
@@ -236,11 +237,11 @@ export function parseScenario(text: string, file: string): Scenario {
   if (problem) return fail(problem);
   const raw = withDefaults as ScenarioFile;
 
-  const durationMs = parseDuration(raw.duration) * 1000;
+  const durationMs = parseRunLengthSeconds(raw.duration) * 1000;
   if (durationMs < 10_000) fail(`duration: must be at least 10s (got "${raw.duration}")`);
   const steps: ScenarioStep[] = raw.timeline.map((step, index) => {
     const where = `timeline[${index}]`;
-    const atMs = parseDuration(step.at) * 1000;
+    const atMs = parseRunLengthSeconds(step.at) * 1000;
     if (atMs >= durationMs) fail(`${where}.at: ${step.at} is not before the end of the scenario (duration ${raw.duration})`);
     if (!step.set && !step.heal && !step.load && !step.say) fail(`${where}: does nothing (give set, heal, load or say)`);
     if (step.load && raw.load.kind !== 'steady') fail(`${where}.load: only the steady load can change its rate (this scenario uses Locust)`);
@@ -262,10 +263,10 @@ export function parseScenario(text: string, file: string): Scenario {
     return {
       alert: rule.alert,
       after: after.id,
-      withinMs: parseDuration(rule.within) * 1000,
+      withinMs: parseRunLengthSeconds(rule.within) * 1000,
       notify: rule.notify ?? [],
       healedBy: rule.resolveWithin ? healedBy!.id : undefined,
-      resolveWithinMs: rule.resolveWithin ? parseDuration(rule.resolveWithin) * 1000 : undefined,
+      resolveWithinMs: rule.resolveWithin ? parseRunLengthSeconds(rule.resolveWithin) * 1000 : undefined,
     };
   });
   const silent = raw.expect.silent ?? [];

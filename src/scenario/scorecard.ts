@@ -8,7 +8,8 @@ import { cpus, loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { repoRoot } from '../stack/stack.js';
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../../load/run-options.js';
+import { parseRunLengthSeconds } from '../shared/durations.js';
+import { UsageError } from '../shared/usage-error.js';
 import { loadCatalogue } from './catalogue.js';
 import { startLocalStack } from './local-stack.js';
 import { runScenario } from './run-scenario.js';
@@ -130,20 +131,40 @@ function markdown(rows: Row[], soak: { minutes: number; unexpectedPages: string[
   return `${lines.join('\n')}\n`;
 }
 
+const USAGE = `usage: npm run scorecard -- [--trials 1] [--only a,b] [--skip a,b] [--calm-soak 30m] [--out docs/alert-scorecard] [--runs runs] [--render]
+  --trials N      trials per scenario, 1 to 20 (the median and spread are over them)
+  --only, --skip  scenario names (npm run scenario -- --list)
+  --calm-soak D   the calm soak after the catalogue (0: none)
+  --out PATH      where <PATH>.md and <PATH>.json go (default: the committed docs/alert-scorecard)
+  --runs DIR      where each trial's run folder goes
+  --render        re-render <out>.md from <out>.json without running anything
+exit codes: 0 written, 2 usage error`;
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      trials: { type: 'string', default: '1' },
-      only: { type: 'string' },
-      skip: { type: 'string' },
-      'calm-soak': { type: 'string', default: '30m' },
-      out: { type: 'string', default: 'docs/alert-scorecard' },
-      runs: { type: 'string', default: 'runs' },
-      // Re-renders the Markdown from a scorecard's JSON (after a change to the page's layout), without rerunning.
-      render: { type: 'boolean', default: false },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        trials: { type: 'string', default: '1' },
+        only: { type: 'string' },
+        skip: { type: 'string' },
+        'calm-soak': { type: 'string', default: '30m' },
+        out: { type: 'string', default: 'docs/alert-scorecard' },
+        runs: { type: 'string', default: 'runs' },
+        // Re-renders the Markdown from a scorecard's JSON (after a change to the page's layout), without rerunning.
+        render: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (npm run scorecard -- --help)`);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   if (values.render) {
     const out = resolve(values.out!);
     const saved = JSON.parse(readFileSync(`${out}.json`, 'utf8')) as { meta: Record<string, string>; rows: Row[]; soak?: Parameters<typeof markdown>[1] };
@@ -152,11 +173,16 @@ async function main(): Promise<number> {
     return 0;
   }
   const trials = Number(values.trials);
-  if (!Number.isInteger(trials) || trials < 1 || trials > 20) throw new Error('--trials must be a whole number from 1 to 20');
+  if (!Number.isInteger(trials) || trials < 1 || trials > 20) throw new UsageError('--trials must be a whole number from 1 to 20');
   const only = values.only?.split(',').filter(Boolean);
   const skip = values.skip?.split(',').filter(Boolean) ?? [];
-  const catalogue = loadCatalogue().filter((s) => (!only || only.includes(s.name)) && !skip.includes(s.name));
-  const soakMs = values['calm-soak'] === '0' ? 0 : parseDuration(values['calm-soak']!) * 1000;
+  const all = loadCatalogue();
+  // A misspelt name would filter the catalogue down to nothing and overwrite the committed scorecard.
+  const unknown = [...(only ?? []), ...skip].filter((name) => !all.some((s) => s.name === name));
+  if (unknown.length > 0) throw new UsageError(`no scenario named ${unknown.join(', ')} (npm run scenario -- --list shows them)`);
+  const catalogue = all.filter((s) => (!only || only.includes(s.name)) && !skip.includes(s.name));
+  if (catalogue.length === 0) throw new UsageError('--only/--skip leave no scenario to run');
+  const soakMs = values['calm-soak'] === '0' ? 0 : parseRunLengthSeconds(values['calm-soak']!) * 1000;
   const runsDir = resolve(values.runs!);
   const log = (line: string) => console.log(`[scorecard ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const loads: number[] = [];
@@ -213,7 +239,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`scorecard: ${(error as Error).message}`);
-    process.exit(2);
+    console.error(error instanceof UsageError ? `scorecard: ${error.message}` : `scorecard failed: ${(error as Error).message}`);
+    process.exit(error instanceof UsageError ? 2 : 1);
   },
 );

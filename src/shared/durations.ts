@@ -17,6 +17,19 @@ export function isDuration(text: unknown): text is string {
   return parseDurationSeconds(text) !== undefined;
 }
 
+import { UsageError } from './usage-error.js';
+
+/**
+ * A run length given on a command line or in a scenario file, in whole seconds (Locust and the
+ * scenario clock are handed whole seconds): "90", "90s", "2m", "1h30m". Anything else is a
+ * UsageError naming the text.
+ */
+export function parseRunLengthSeconds(text: string): number {
+  const seconds = parseSecondsOrDuration(text);
+  if (seconds === undefined || !Number.isInteger(seconds)) throw new UsageError(`bad duration "${text}" (use e.g. 90s, 2m, 1h30m)`);
+  return seconds;
+}
+
 /** A run length on a command line: whole seconds ("90") or a duration ("90s", "2m", "1h30m"). */
 export function parseSecondsOrDuration(text: unknown): number | undefined {
   if (typeof text === 'string' && /^\d+$/.test(text)) return Number(text);

@@ -7,10 +7,7 @@ import { chaosPresetNames, describeChaosPresets, isChaosPresetName, type ChaosPr
 import { parseDurationSeconds, parseSecondsOrDuration } from '../shared/durations.js';
 import { readOptionalString, type Env } from '../shared/env.js';
 import { UsageError } from '../shared/usage-error.js';
-
-
-export const LOAD_SHAPES = ['steady', 'ramp', 'spike', 'soak'] as const;
-export type LoadShape = (typeof LOAD_SHAPES)[number];
+import { SHAPES as LOAD_SHAPES, type ShapeName as LoadShape } from '../../load/shapes.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

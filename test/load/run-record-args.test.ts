@@ -5,10 +5,13 @@ import { isAbsolute, join } from 'node:path';
 import { test } from 'node:test';
 import { LOCUSTFILE, locustArgs, portableArgs } from '../../load/run-load.js';
 import { parseLoadOptions } from '../../load/run-options.js';
+import { runCli } from './cli-process.js';
 
 test('run.json args name the run folder\'s files and the locustfile relative, never by absolute path', () => {
   const runDir = join('/srv/somewhere', 'runs', '20261202-010000-ramp');
   const options = parseLoadOptions(['--shape', 'ramp', '--duration', '30s', '--host', 'http://127.0.0.1:8080']);
+  assert.notEqual(options, 'help');
+  if (options === 'help') return;
   const args = locustArgs(options, runDir);
   assert.ok(args.some((arg) => arg.startsWith(runDir)), 'Locust itself is given absolute paths');
   assert.ok(args.includes(LOCUSTFILE));
@@ -19,4 +22,15 @@ test('run.json args name the run folder\'s files and the locustfile relative, ne
   assert.equal(recorded[recorded.indexOf('--html') + 1], 'locust.html');
   assert.equal(recorded[recorded.indexOf('--host') + 1], 'http://127.0.0.1:8080', 'other arguments are kept as given');
   assert.equal(recorded.length, args.length);
+});
+
+test('npm run load -- --help prints the usage on stdout and exits 0; a bad option is one line and exit 2', async () => {
+  const help = await runCli('load/cli.ts', ['--help']);
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stdout, /^usage: npm run load -- --shape/);
+  assert.equal(help.stderr, '');
+  const bad = await runCli('load/cli.ts', ['--shape', 'nonsense']);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  assert.match(bad.stderr, /--shape must be one of/);
 });
