@@ -7,6 +7,7 @@
  */
 import { DashboardUid } from './links.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from './types.js';
+import { parseDurationSeconds } from '../../src/shared/durations.js';
 import { API_JOB_SELECTOR } from '../../src/shared/prometheus-jobs.js';
 
 const API = API_JOB_SELECTOR;
@@ -81,8 +82,7 @@ const BURN = {
   slow: { for: '5m', severity: 'ticket', suffix: ' (slow burn)' },
 } as const;
 
-const SECONDS: Record<string, number> = { m: 60, h: 3600, d: 86400 };
-const seconds = (window: string) => Number(window.slice(0, -1)) * SECONDS[window.slice(-1)]!;
+const seconds = (window: string) => parseDurationSeconds(window)!;
 const spaced = (window: string) => `${window.slice(0, -1)} ${window.slice(-1)}`;
 
 /** Every window any burn-rate alert reads, shortest first. */

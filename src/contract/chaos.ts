@@ -160,10 +160,16 @@ export function describeChaosPresets(): string[] {
 
 /** What a set of chaos settings stages, in a few words. */
 export function describeChaos(settings: ChaosInput): string {
-  const parts = [
-    `payment failures ${Math.round(settings.failureRate * 100)}%`,
-    `latency ${settings.latencyMs.min}-${settings.latencyMs.max} ms`,
-  ];
+  return [`payment failures ${Math.round(settings.failureRate * 100)}%`, `latency ${settings.latencyMs.min}-${settings.latencyMs.max} ms`, ...faultParts(settings)].join(', ');
+}
+
+/** The faults in force besides payments and latency, in a few words ('' when none). */
+export function describeFaults(settings: ChaosInput): string {
+  return faultParts(settings).join(', ');
+}
+
+function faultParts(settings: ChaosInput): string[] {
+  const parts: string[] = [];
   const { database, memoryLeak, cpuBurn, eventLoopStall, crash, readErrorRate } = settings;
   if (database?.slowMs) parts.push(`database +${database.slowMs} ms per statement`);
   if (database?.outage) parts.push('database unreachable');
@@ -172,5 +178,5 @@ export function describeChaos(settings: ChaosInput): string {
   if (eventLoopStall?.ms) parts.push(`event-loop stall ${eventLoopStall.ms} ms every ${eventLoopStall.everySeconds} s`);
   if (crash?.exitAfterSeconds) parts.push(`crash ${crash.exitAfterSeconds} s after start`);
   if (readErrorRate) parts.push(`read errors ${Math.round(readErrorRate * 100)}%`);
-  return parts.join(', ');
+  return parts;
 }

@@ -2,7 +2,7 @@
 // server, which holds the admin token (the page never sees it).
 // The API's chaos shapes and the same presets as `npm start -- --chaos <preset>`, bundled into the
 // page from their one home, the contract module (browser-safe: it imports only TypeBox).
-import { chaosPresetNames, chaosPresets, type ChaosInput, type ChaosPresetName, type ChaosSettings } from '../../contract/chaos.js';
+import { chaosPresetNames, chaosPresets, describeChaos, describeFaults, type ChaosInput, type ChaosPresetName, type ChaosSettings } from '../../contract/chaos.js';
 import { getJson, putJson, RequestError } from './api.js';
 
 /** The buttons' words; the compiler insists every preset has one. A preset replaces every setting: the faults it does not name are healed. */
@@ -22,19 +22,6 @@ const PRESET_LABELS: Record<ChaosPresetName, string> = {
 
 /** The order of the buttons: the payment and latency presets first, as before. */
 const PRESET_ORDER: readonly ChaosPresetName[] = ['calm', 'flaky-payments', 'outage', 'slow', ...chaosPresetNames.filter((name) => !['calm', 'flaky-payments', 'outage', 'slow'].includes(name))];
-
-/** The faults in force besides payments and latency, in a few words ('' when none). */
-function describeFaults(settings: ChaosInput): string {
-  const parts: string[] = [];
-  if (settings.database?.slowMs) parts.push(`database +${settings.database.slowMs} ms per statement`);
-  if (settings.database?.outage) parts.push('database unreachable');
-  if (settings.memoryLeak?.mbPerMinute) parts.push(`memory leak ${settings.memoryLeak.mbPerMinute} MB/min`);
-  if (settings.cpuBurn?.threads) parts.push(`CPU burn ${settings.cpuBurn.threads} thread(s)`);
-  if (settings.eventLoopStall?.ms) parts.push(`event-loop stall ${settings.eventLoopStall.ms} ms every ${settings.eventLoopStall.everySeconds} s`);
-  if (settings.crash?.exitAfterSeconds) parts.push(`crash ${settings.crash.exitAfterSeconds} s after start`);
-  if (settings.readErrorRate) parts.push(`${Math.round(settings.readErrorRate * 100)}% read errors`);
-  return parts.join(', ');
-}
 
 function field(form: HTMLFormElement, name: string, label: string, attributes: Record<string, string>): HTMLInputElement {
   const wrapper = document.createElement('label');
@@ -137,6 +124,8 @@ export function createChaosControl(container: HTMLElement): { refresh(): Promise
     const button = document.createElement('button');
     button.type = 'button';
     button.textContent = PRESET_LABELS[name];
+    // The exact settings from the contract, so a label's shorthand can never hide what the button stages.
+    button.title = describeChaos(chaosPresets[name]);
     button.dataset.preset = name;
     button.addEventListener('click', () => {
       edited = false;

@@ -28,7 +28,11 @@ export function roundInterval(ms: number): number {
 
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
 
-/** Seconds in a duration like "15s", "5m", "1h30m", "500ms"; undefined when it is not one. */
+/**
+ * Seconds in a duration like "15s", "5m", "1h30m", "500ms"; undefined when it is not one. Grafana's
+ * grammar, not Prometheus's (src/shared/durations.ts): decimals ("1.5h") and a leading ">=" (a
+ * panel's min interval) are allowed, as Grafana allows them in dashboard JSON.
+ */
 export function parseDuration(text: unknown): number | undefined {
   if (typeof text !== 'string') return undefined;
   const trimmed = text.trim().replace(/^>=?/, '');
