@@ -7,7 +7,8 @@ import { UsageError } from '../shared/usage-error.js';
 import { ScenarioError, type Scenario } from './schema.js';
 import { DEFAULT_SCENARIOS_DIR, findScenario, loadCatalogue } from './catalogue.js';
 import { startLocalStack } from './local-stack.js';
-import { runScenario, type Targets } from './run-scenario.js';
+import { putChaos } from '../shared/chaos-client.js';
+import { CALM, runScenario, type Targets } from './run-scenario.js';
 import { join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 
@@ -81,10 +82,25 @@ async function main(): Promise<number> {
   const runsDir = resolve(values.runs!);
   mkdirSync(runsDir, { recursive: true });
   let interrupted = false;
+  let current: { targets?: Targets; stack?: Awaited<ReturnType<typeof startLocalStack>> } = {};
   process.on('SIGINT', () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    console.log('[scenario] stopping after this tick… (Ctrl-C again to quit at once)');
+    if (!interrupted) {
+      interrupted = true;
+      console.log('[scenario] stopping after this tick… (Ctrl-C again to quit at once)');
+      return;
+    }
+    // Quitting at once must not leave a fault staged: against given URLs that is someone's real
+    // API. One bounded attempt to heal, then the local stack's children are killed.
+    const { targets, stack } = current;
+    void (targets ? putChaos(targets.apiUrl, targets.adminToken, CALM, 3_000) : Promise.resolve(undefined))
+      .then(
+        () => targets && console.log('[scenario] quitting: every fault healed'),
+        (error: Error) => console.error(`[scenario] quitting: the heal did not land (${error.message}); heal by hand: PUT ${targets!.apiUrl}/api/admin/chaos`),
+      )
+      .finally(() => {
+        stack?.kill();
+        process.exit(130);
+      });
   });
   const log = (line: string) => console.log(`[scenario ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const failed: string[] = [];
@@ -102,9 +118,11 @@ async function main(): Promise<number> {
         });
         targets = stack.targets;
       }
+      current = { targets, stack };
       const { verdict } = await runScenario(scenario, targets, { runsDir, log, interrupted: () => interrupted });
       if (!verdict.passed) failed.push(scenario.name);
     } finally {
+      current = {};
       await stack?.stop();
     }
   }

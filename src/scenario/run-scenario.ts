@@ -43,7 +43,7 @@ function folderTimestamp(date: Date): string {
 }
 
 /** No fault at all: the calm preset with every fault field at its healed value. */
-const CALM: ChaosSettings = withFaultDefaults({ failureRate: 0, latencyMs: { min: 5, max: 150 } });
+export const CALM: ChaosSettings = withFaultDefaults({ failureRate: 0, latencyMs: { min: 5, max: 150 } });
 
 const secondsText = (ms: number) => `${Math.max(0, Math.round(ms / 1000))}s`;
 
