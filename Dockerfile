@@ -12,7 +12,7 @@ ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 # tsconfig.build.json compiles the runtime entry points and what they import, nothing else.
 FROM ${NODE_IMAGE} AS build
 # Build-time npm settings for machines behind a registry mirror or a TLS-inspecting proxy (CI passes
-# them and mounts the CA file read-only for the build: scripts/containers/project-image.ts). Declared
+# them and mounts the CA file read-only for the build: tools/containers/project-image.ts). Declared
 # in the install stages only, so neither value reaches the runtime image or its history.
 ARG NPM_CONFIG_REGISTRY=https://registry.npmjs.org/
 ARG NODE_EXTRA_CA_CERTS=
@@ -20,16 +20,20 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY src ./src
+COPY packages ./packages
+COPY apps ./apps
+# dist/ keeps the repository's layout (dist/apps/api/server.js): the runtime stage copies it to /app,
+# so the files the apps read from the repository (dashboards, templates, runbooks) sit where they do
+# in a checkout, resolved from packages/shared/repo-root.ts.
 RUN npm run build
 # tsc emits JavaScript only; files the code loads at run time beside its modules are copied here.
-# BUILD-ASSET: src/dashboard/public -> dist/dashboard/public
-RUN cp -R src/dashboard/public dist/dashboard/public
+# BUILD-ASSET: apps/dashboard/public -> dist/apps/dashboard/public
+RUN cp -R apps/dashboard/public dist/apps/dashboard/public
 # The live dashboard's page is TypeScript: bundled here into the one script the server serves
-# (src/dashboard/page-bundle.ts; esbuild is a build tool and stays out of the runtime image), and its
+# (apps/dashboard/page-bundle.ts; esbuild is a build tool and stays out of the runtime image), and its
 # sources dropped from the output.
-RUN npx tsx src/dashboard/page-bundle.ts dist/dashboard/public/main.js \
- && rm dist/dashboard/public/*.ts dist/dashboard/public/tsconfig.json
+RUN npx tsx apps/dashboard/page-bundle.ts dist/apps/dashboard/public/main.js \
+ && rm dist/apps/dashboard/public/*.ts dist/apps/dashboard/public/tsconfig.json
 
 # --- production dependencies only (no TypeScript, tsx, test or build tooling in the final image).
 FROM ${NODE_IMAGE} AS prod-deps
@@ -47,10 +51,10 @@ WORKDIR /app
 # Owned by root and read-only for the app user: the process cannot rewrite its own code.
 COPY package.json package-lock.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY --from=build /app/dist ./
 # The live dashboard renders the generated Grafana JSON; the renderer reads the Alertmanager template.
-COPY monitoring/grafana/dashboards ./monitoring/grafana/dashboards
-COPY monitoring/alertmanager ./monitoring/alertmanager
+COPY observability/grafana/dashboards ./observability/grafana/dashboards
+COPY observability/alertmanager ./observability/alertmanager
 # The dashboard serves the runbooks that alert messages link to (/runbooks/<name>.md).
 COPY docs/runbooks ./docs/runbooks
 # The only writable place: a named volume first mounted here copies this mode. The compose
@@ -71,4 +75,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
 # node is PID 1 here (exec form, no shell, no npm): SIGTERM reaches the server, which stops accepting,
 # finishes in-flight requests and closes the database pool (close-with-grace) before exiting.
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/api/server.js"]
+CMD ["node", "apps/api/server.js"]

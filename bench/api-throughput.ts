@@ -1,7 +1,7 @@
 /**
  * API throughput benchmark (issue #2 figures; the metrics on/off comparison for issue #3).
  *
- * Method: one API process (`node --import tsx src/api/server.ts`, chaos off, LOG_LEVEL=warn) on the
+ * Method: one API process (`node --import tsx apps/api/server.ts`, chaos off, LOG_LEVEL=warn) on the
  * machine's PostgreSQL; wrk on the same machine, 2 threads, 64 connections, `--duration` seconds per
  * scenario after a 5 s warm-up: GET /api/concerts/:id, then POST /api/concerts/:id/orders
  * (quantity 1) on a concert of 1,000,000 seats. Metrics on (default) and off (HTTP_METRICS=false)
@@ -49,7 +49,7 @@ async function withCpu(url: string, run: () => WrkResult): Promise<WrkResult> {
 
 async function startApi(databaseUrl: string, extraEnv: Record<string, string>) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/api/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/server.ts'], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

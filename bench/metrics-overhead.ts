@@ -7,7 +7,7 @@
  * Usage: npx tsx bench/metrics-overhead.ts
  */
 import { cpus } from 'node:os';
-import { createMetrics } from '../src/api/metrics/metrics.js';
+import { createMetrics } from '../apps/api/metrics/metrics.js';
 
 const metrics = createMetrics();
 const labels = { method: 'GET', route: '/api/concerts/:id', status_code: '200' };

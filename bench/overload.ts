@@ -4,7 +4,7 @@
  * stay fast, that nothing but 503 (shed) is a 5xx, that the invariant holds, and that /healthz
  * keeps answering.
  *
- * Method: one API process (`node --import tsx src/api/server.ts`, chaos off, LOG_LEVEL=warn, the
+ * Method: one API process (`node --import tsx apps/api/server.ts`, chaos off, LOG_LEVEL=warn, the
  * shipped overload defaults unless the environment sets PURCHASE_QUEUE_LIMIT etc.) on the machine's
  * PostgreSQL; a concert of 1,000,000 seats; a 5 s warm-up at 64 connections; then wrk (2 threads,
  * `--connections`, `--duration` s) POSTs `{"quantity":1}` orders without Idempotency-Key, counting

@@ -20,15 +20,15 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderPrometheusConfig } from '../src/monitoring/prometheus-config.js';
-import { pickFreePort, startPrometheus } from '../src/monitoring/prometheus-process.js';
+import { renderPrometheusConfig } from '../tools/stack/processes/prometheus-config.js';
+import { pickFreePort, startPrometheus } from '../tools/stack/processes/prometheus-process.js';
 import type { RunningApi } from '../test/support/api-process.js';
 import { startBenchApi } from './lib/api.js';
 import { createTestDatabase, queryDatabase } from '../test/support/postgres.js';
 import { concertsBreakingInvariant } from './lib/invariant.js';
 import { parseSample } from './lib/exposition.js';
 import { randomPathsScript, wrkAsync, type WrkResult } from './lib/wrk.js';
-import { API_JOB_SELECTOR } from '../src/shared/prometheus-jobs.js';
+import { API_JOB_SELECTOR } from '../packages/shared/prometheus-jobs.js';
 
 const CONNECTIONS = 64;
 const BODY = '{"quantity":1,"customerEmail":"bench@example.com"}';

@@ -3,8 +3,8 @@
  * heap and event-loop lag must stay flat and no error may appear but the simulated ones.
  *
  * Method: one API process (test/support/api-process.ts, LOG_LEVEL=warn) on a fresh PostgreSQL
- * database, with the chaos defaults the API ships (src/api/config.ts: 2 % payment failures, 5–150 ms
- * long-tailed latency). The load is the Locust `soak` shape of `npm run load` (load/locustfile.py:
+ * database, with the chaos defaults the API ships (apps/api/config.ts: 2 % payment failures, 5–150 ms
+ * long-tailed latency). The load is the Locust `soak` shape of `npm run load` (tools/load/locustfile.py:
  * browsers, buyers and organisers, 100 users at the peak, think times of 0.2–15 s), so it is bounded
  * by its users, runs on loopback and stops by itself. Every 10 s the API's own /metrics is sampled.
  * The trend is judged over the hold phase (after the shape's warm-up): the least-squares slope, and
@@ -18,10 +18,10 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadApiConfig } from '../src/api/config.js';
-import { runLoad } from '../load/run-load.js';
-import { parseRunLengthSeconds } from '../src/shared/durations.js';
-import { UsageError } from '../src/shared/usage-error.js';
+import { loadApiConfig } from '../apps/api/config.js';
+import { runLoad } from '../tools/load/run-load.js';
+import { parseRunLengthSeconds } from '../packages/shared/durations.js';
+import { UsageError } from '../packages/shared/usage-error.js';
 import { startBenchApi } from './lib/api.js';
 import { sampleApi, type ProcessSample } from './lib/exposition.js';
 import { concertsBreakingInvariant } from './lib/invariant.js';
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     );
     clearInterval(sampler);
     samples.push(await sampleApi(api.url));
-    // The soak shape warms up for 10 % of the run, at most 2 minutes (load/shapes.py).
+    // The soak shape warms up for 10 % of the run, at most 2 minutes (tools/load/shapes.py).
     const holdFrom = startedAt.getTime() + Math.min(0.1 * durationS, 120) * 1000 + 30_000;
     const hold = samples.filter((s) => s.at >= holdFrom);
     const failures = locustFailures(run.runDir);

@@ -16,10 +16,10 @@ import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseDurationSeconds } from '../src/shared/durations.js';
-import { UsageError } from '../src/shared/usage-error.js';
+import { parseDurationSeconds } from '../packages/shared/durations.js';
+import { UsageError } from '../packages/shared/usage-error.js';
 import { startApi, type RunningApi } from '../test/support/api-process.js';
-import { startSink, type Sink, type SinkMessage } from '../src/sink/sink.js';
+import { startSink, type Sink, type SinkMessage } from '../apps/sink/sink.js';
 import {
   FAILURE_CHAOS,
   LATENCY_CHAOS,
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   const result = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
-    config: 'shipped: scrape/evaluation 5s, rules as in monitoring/prometheus/rules, group_wait 10s / group_interval 1m',
+    config: 'shipped: scrape/evaluation 5s, rules as in observability/prometheus/rules, group_wait 10s / group_interval 1m',
     traffic: { purchasesPerSecond: 4, readsPerSecond: 4, counts: traffic.counts() },
     summary,
     trials,

@@ -13,7 +13,7 @@ export interface PgbenchRun {
 
 /**
  * pgbench (/usr/bin/pgbench, prepared statements) running the API's purchase statements of
- * src/api/orders/orders-repository.ts verbatim but for the parameters, on one hot concert of its
+ * apps/api/orders/orders-repository.ts verbatim but for the parameters, on one hot concert of its
  * own: `batch: 'single'` is the single-order statement, a number the batch statement with that many
  * orders of 1 ticket.
  */

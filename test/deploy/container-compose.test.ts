@@ -2,7 +2,7 @@
 // PostgreSQL, Prometheus, Alertmanager and its config renderer, the live dashboard, the Discord
 // sink, Mailpit's ports) from the unchanged file — service names, env, mounts, health checks and
 // depends_on as written. Third-party images come from Debian stand-ins through the file's image
-// variables (scripts/containers/standin-images.ts). Grafana and Locust are not started.
+// variables (tools/containers/standin-images.ts). Grafana and Locust are not started.
 // Skips in one line when podman cannot run here.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { repoRoot } from './helpers/manifests.js';
 import { cleanUp, containersSkipReason, leftovers, logsOf, podman, podmanOk, projectImage, runPrefix, waitForHttp } from './helpers/containers.js';
 import { freePort, waitUntil } from '../support/ports.js';
-import { run, podmanEnv } from '../../scripts/containers/podman.js';
-import { ensureStandinImages } from '../../scripts/containers/standin-images.js';
+import { run, podmanEnv } from '../../tools/containers/podman.js';
+import { ensureStandinImages } from '../../tools/containers/standin-images.js';
 
 const skip = await containersSkipReason('container-compose');
 const project = runPrefix('compose').slice(0, -1);

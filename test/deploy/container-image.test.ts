@@ -1,6 +1,7 @@
 // The Dockerfile, checked without a Docker engine: its instructions statically, its build context
 // through .dockerignore, and its app stage by running the same commands outside Docker — `npm run
-// build` into a scratch dist/, the BUILD-ASSET copies, then the image's CMD (`node dist/api/server.js`)
+// build` into a scratch folder laid out as the image's /app, the BUILD-ASSET copies, then the image's
+// CMD (`node apps/api/server.js`)
 // against a real PostgreSQL database, stopped with the image's STOPSIGNAL.
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { parse } from 'yaml';
 import { buildOverlay, podTemplates, allContainers, repoRoot } from './helpers/manifests.js';
 import { pinProblem } from './helpers/images.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { buildContextFiles, dockerignorePatterns, ignoredByDockerignore as ignoredBy } from '../../scripts/containers/build-context.js';
+import { buildContextFiles, dockerignorePatterns, ignoredByDockerignore as ignoredBy } from '../../tools/containers/build-context.js';
 import { freePort } from '../support/ports.js';
 
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
@@ -42,7 +43,7 @@ test('the runtime stage has production dependencies only, a non-root user, a hea
   assert.ok(finalStage.some((l) => /^HEALTHCHECK .*\/healthz/.test(l)), 'HEALTHCHECK on /healthz');
   assert.ok(finalStage.includes('STOPSIGNAL SIGTERM'));
   // Exec form: node is PID 1 and receives SIGTERM itself (a shell or npm would not forward it).
-  assert.ok(finalStage.includes('CMD ["node", "dist/api/server.js"]'));
+  assert.ok(finalStage.includes('CMD ["node", "apps/api/server.js"]'));
 });
 
 const ignoredByDockerignore = (path: string) => ignoredBy(dockerignorePatterns(repoRoot), path);
@@ -54,18 +55,20 @@ test('the build context holds what the Dockerfile copies and nothing secret', ()
     assert.ok(existsSync(join(repoRoot, source)), `COPY ${source}: exists`);
     assert.equal(ignoredByDockerignore(source), false, `COPY ${source} is excluded by .dockerignore`);
   }
-  for (const path of ['.env', 'node_modules/pg/package.json', '.git/config', 'data/pglite', 'test/api/x.test.ts', 'src/api/app.test.ts', 'runs/x', 'dist/api/server.js']) {
+  for (const path of ['.env', 'node_modules/pg/package.json', '.git/config', 'data/pglite', 'test/apps/api/x.test.ts', 'apps/api/app.test.ts', 'runs/x', 'dist/api/server.js']) {
     assert.equal(ignoredByDockerignore(path), true, `${path} is kept out of the image`);
   }
-  // The files the image cache is keyed on (scripts/containers/build-context.ts) are exactly these.
+  // The files the image cache is keyed on (tools/containers/build-context.ts) are exactly these.
   const context = buildContextFiles(repoRoot);
-  assert.ok(context.includes('package-lock.json') && context.includes('src/api/server.ts'), 'lock file and sources are in the context');
+  assert.ok(context.includes('package-lock.json') && context.includes('apps/api/server.ts'), 'lock file and sources are in the context');
   assert.deepEqual(context.filter((file) => /\.test\.ts$|^test\/|^\.env/.test(file)), [], 'no test file or .env in the context');
 });
 
 // --- the app stage, outside Docker
+// The runtime stage copies the build's dist/ to /app, so the scratch folder is both: the build's
+// output and the image's /app.
 const scratch = join(repoRoot, '.runtime', `deploy-build-${process.pid}`);
-const outDir = join(scratch, 'dist');
+const outDir = scratch;
 let database: TestDatabase | undefined;
 const children: ChildProcess[] = [];
 
@@ -81,7 +84,7 @@ before(() => {
   }
   for (const [, from, to] of dockerfile.matchAll(/^# BUILD-ASSET: (\S+) -> (\S+)$/gm)) {
     assert.match(dockerfile, new RegExp(`^RUN cp -R ${from} ${to}$`, 'm'), `BUILD-ASSET ${from} has its RUN line`);
-    cpSync(join(repoRoot, from!), join(scratch, to!), { recursive: true });
+    cpSync(join(repoRoot, from!), join(outDir, to!.replace(/^dist\//, '')), { recursive: true });
   }
 });
 
@@ -92,7 +95,7 @@ after(async () => {
 });
 
 test('`npm run build` produces every entry point that compose.yaml and the manifests run', () => {
-  const entries = new Set<string>(['dist/api/server.js']);
+  const entries = new Set<string>(['apps/api/server.js']);
   const compose = parse(readFileSync(join(repoRoot, 'compose.yaml'), 'utf8'), { merge: true });
   for (const service of Object.values<any>(compose.services)) if (service.command?.[0] === 'node') entries.add(service.command[1]);
   for (const overlay of ['local', 'prometheus-operator']) {
@@ -104,11 +107,10 @@ test('`npm run build` produces every entry point that compose.yaml and the manif
   for (const entry of entries) assert.ok(existsSync(join(scratch, entry)), `${entry} is built`);
 });
 
-test('the build holds the runtime apps only: no launcher, report generator or binary starters', () => {
-  const top = readdirSync(outDir).filter((name) => statSync(join(outDir, name)).isDirectory()).sort();
-  for (const tooling of ['stack', 'report']) assert.ok(!top.includes(tooling), `dist/${tooling} is tooling, not a runtime app (${top.join(', ')})`);
-  const monitoring = readdirSync(join(outDir, 'monitoring')).filter((name) => name.endsWith('.js'));
-  assert.deepEqual(monitoring, ['alertmanager-config.js'], 'of src/monitoring only the config renderer runs in a container');
+test('the build holds the runtime apps only: no launcher, report generator, binary starters or observability code', () => {
+  const folders = (dir: string) => readdirSync(dir).filter((name) => statSync(join(dir, name)).isDirectory()).sort();
+  assert.deepEqual(folders(outDir), ['apps', 'packages'], 'only apps/ and packages/ are compiled (tools/, observability/ and test/ stay out)');
+  assert.deepEqual(folders(join(outDir, 'apps')), ['alertmanager-config', 'api', 'dashboard', 'sink']);
 });
 
 test('the built code imports only production dependencies (the runtime stage has no devDependencies)', () => {
@@ -131,7 +133,7 @@ test('the built code imports only production dependencies (the runtime stage has
 test('the image CMD serves /healthz against PostgreSQL and exits 0 on SIGTERM', async () => {
   database = await createTestDatabase('tp_deploy');
   const port = await freePort();
-  const child = spawn(process.execPath, [join(outDir, 'api/server.js')], {
+  const child = spawn(process.execPath, [join(outDir, 'apps/api/server.js')], {
     cwd: scratch,
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: database.url, ADMIN_TOKEN: 'deploy-test-token', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

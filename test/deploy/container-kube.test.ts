@@ -18,7 +18,7 @@ import { stringify } from 'yaml';
 import { buildOverlay, find, type K8sObject } from './helpers/manifests.js';
 import { cleanUp, containersSkipReason, leftovers, logsOf, podman, podmanOk, projectImage, runPrefix, waitForHttp } from './helpers/containers.js';
 import { waitUntil } from '../support/ports.js';
-import { ensureStandinImages } from '../../scripts/containers/standin-images.js';
+import { ensureStandinImages } from '../../tools/containers/standin-images.js';
 
 const skip = await containersSkipReason('container-kube');
 const prefix = runPrefix('kube');

@@ -12,7 +12,7 @@ import { repoRoot } from './helpers/manifests.js';
 import { cleanUp, containersSkipReason, containerState, logsOf, podman, podmanOk, projectImage, runPrefix, waitForHttp } from './helpers/containers.js';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/postgres.js';
 import { freePort } from '../support/ports.js';
-import { migrations } from '../../src/api/db/migrations.js';
+import { migrations } from '../../apps/api/db/migrations.js';
 
 const skip = await containersSkipReason('container-run');
 const prefix = runPrefix('run');
@@ -53,7 +53,7 @@ describe('the project image run as compose and Kubernetes run it', { skip }, () 
     t.diagnostic(`image ${image}: ${(inspected.Size / 1e6).toFixed(0)} MB`);
     assert.ok(inspected.Size > 50e6 && inspected.Size < 1e9, `size ${inspected.Size}`);
     assert.equal(inspected.Config.User, 'node');
-    assert.deepEqual(inspected.Config.Cmd, ['node', 'dist/api/server.js']);
+    assert.deepEqual(inspected.Config.Cmd, ['node', 'apps/api/server.js']);
     assert.equal(inspected.Config.StopSignal, 'SIGTERM');
     const env: string[] = inspected.Config.Env;
     assert.ok(!env.some((e) => /^(NODE_EXTRA_CA_CERTS|NPM_CONFIG_REGISTRY)=/i.test(e)), env.join(' '));
@@ -80,11 +80,11 @@ describe('the project image run as compose and Kubernetes run it', { skip }, () 
     // The build mounted the machine's CA bundle there; only buildah's empty mount point may remain.
     assert.equal(listing.ca, 0, 'no byte of the build-time CA bundle is in the image');
     const top = new Set(listing.app.map((f: string) => f.split('/')[2]));
-    assert.deepEqual([...top].sort(), ['dist', 'docs', 'monitoring', 'package-lock.json', 'package.json'].sort(), [...top].join(', '));
+    assert.deepEqual([...top].sort(), ['apps', 'docs', 'observability', 'package-lock.json', 'package.json', 'packages'].sort(), [...top].join(', '));
     // docs/ only for the runbooks the live dashboard serves (the alerts' runbook links).
     assert.deepEqual(listing.app.filter((f: string) => f.startsWith('/app/docs/') && !/^\/app\/docs\/runbooks\/[a-z0-9-]+\.md$/.test(f)), []);
     assert.deepEqual(listing.app.filter((f: string) => /\.test\.|\/test\/|\.ts$/.test(f) && !f.endsWith('.d.ts')), []);
-    assert.ok(listing.app.includes('/app/dist/api/server.js'));
+    assert.ok(listing.app.includes('/app/apps/api/server.js'));
     const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8'));
     const installed = new Set<string>(listing.pkgs);
     const devOnly = Object.entries<any>(lock.packages).filter(([path, meta]) => path && meta.dev).map(([path]) => path);
@@ -118,7 +118,7 @@ describe('the project image run as compose and Kubernetes run it', { skip }, () 
     const out = await podmanOk(['exec', api, 'node', '-e', `
       const fs = require('fs');
       let write = 'written';
-      try { fs.writeFileSync('/app/dist/x', ''); } catch (e) { write = e.code; }
+      try { fs.writeFileSync('/app/apps/x', ''); } catch (e) { write = e.code; }
       fs.writeFileSync('/tmp/ok', 'tmp is writable');
       const status = fs.readFileSync('/proc/self/status', 'utf8');
       console.log(JSON.stringify({ uid: process.getuid(), write, nnp: /NoNewPrivs:\\s+(\\d)/.exec(status)[1], capEff: /CapEff:\\s+(\\w+)/.exec(status)[1] }));`]);
@@ -140,7 +140,7 @@ describe('the project image run as compose and Kubernetes run it', { skip }, () 
     const service = compose.services.dashboard;
     await podmanOk([
       'run', '--detach', '--name', name, '--network', 'host', ...HARDENED,
-      '--volume', `${join(repoRoot, 'monitoring/grafana/dashboards')}:/app/monitoring/grafana/dashboards:ro`,
+      '--volume', `${join(repoRoot, 'observability/grafana/dashboards')}:/app/observability/grafana/dashboards:ro`,
       '--env', 'DASHBOARD_HOST=127.0.0.1', '--env', `DASHBOARD_PORT=${port}`, '--env', `API_URL=http://127.0.0.1:${apiPort}`,
       '--env', `ADMIN_TOKEN=${ADMIN_TOKEN}`, '--env', `DASHBOARDS_DIR=${service.environment.DASHBOARDS_DIR}`,
       '--env', 'PROMETHEUS_URL=http://127.0.0.1:9', '--env', 'ALERTMANAGER_URL=http://127.0.0.1:9',
@@ -150,7 +150,7 @@ describe('the project image run as compose and Kubernetes run it', { skip }, () 
       throw new Error(`${error.message}\n${await logsOf(name)}`);
     });
     const listed = await (await fetch(`http://127.0.0.1:${port}/api/dashboards`)).json() as { dashboards: unknown[] };
-    const files = readdirSync(join(repoRoot, 'monitoring/grafana/dashboards')).filter((f) => f.endsWith('.json'));
+    const files = readdirSync(join(repoRoot, 'observability/grafana/dashboards')).filter((f) => f.endsWith('.json'));
     assert.equal(listed.dashboards.length, files.length);
     const chaos = await fetch(`http://127.0.0.1:${port}/api/chaos`);
     assert.equal(chaos.status, 200, 'the dashboard reaches the API with the token from its environment');
@@ -166,10 +166,10 @@ describe('the project image run as compose and Kubernetes run it', { skip }, () 
     const webhook = 'https://discord.invalid/api/webhooks/1/container-test';
     const result = await podman([
       'run', '--rm', '--name', `${prefix}am-render`, '--network', 'none', ...HARDENED, '--user', service.user,
-      '--volume', `${join(repoRoot, 'monitoring/alertmanager')}:/app/monitoring/alertmanager:ro`, '--volume', `${volume}:/app/generated`,
+      '--volume', `${join(repoRoot, 'observability/alertmanager')}:/app/observability/alertmanager:ro`, '--volume', `${volume}:/app/generated`,
       '--env', 'ALERT_EMAIL_TO=oncall@example.com', '--env', 'ALERT_EMAIL_FROM=am@example.com', '--env', 'SMTP_SMARTHOST=mail.invalid:1025',
       '--env', 'SMTP_REQUIRE_TLS=false', '--env', `DISCORD_WEBHOOK_URL=${webhook}`, '--env', 'DASHBOARD_URL=http://localhost:3000/',
-      '--env', `ALERTMANAGER_TEMPLATES_GLOB=${join(repoRoot, 'monitoring/alertmanager/templates')}/*.tmpl`,
+      '--env', `ALERTMANAGER_TEMPLATES_GLOB=${join(repoRoot, 'observability/alertmanager/templates')}/*.tmpl`,
       image, ...service.command,
     ]);
     assert.equal(result.code, 0, result.stderr);

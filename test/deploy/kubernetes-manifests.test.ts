@@ -252,11 +252,11 @@ test('the rules, dashboards, Alertmanager template and locustfile in the cluster
   const local = buildOverlay('local');
   const byPrefix = (prefix: string) => local.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith(`${prefix}-`) && /-[a-z0-9]{10}$/.test(o.metadata.name))!;
   const expectations: Array<[string, string, string]> = [
-    ['prometheus-rules', 'alerts.yml', 'monitoring/prometheus/rules/alerts.yml'],
-    ['alertmanager-template', 'alertmanager.yml', 'monitoring/alertmanager/alertmanager.yml'],
-    ['grafana-dashboards', 'ticketpulse-overview.json', 'monitoring/grafana/dashboards/ticketpulse-overview.json'],
-    ['locustfile', 'locustfile.py', 'load/locustfile.py'],
-    ['blackbox-config', 'blackbox.yml', 'monitoring/blackbox/blackbox.yml'],
+    ['prometheus-rules', 'alerts.yml', 'observability/prometheus/rules/alerts.yml'],
+    ['alertmanager-template', 'alertmanager.yml', 'observability/alertmanager/alertmanager.yml'],
+    ['grafana-dashboards', 'ticketpulse-overview.json', 'observability/grafana/dashboards/ticketpulse-overview.json'],
+    ['locustfile', 'locustfile.py', 'tools/load/locustfile.py'],
+    ['blackbox-config', 'blackbox.yml', 'observability/blackbox/blackbox.yml'],
   ];
   for (const [configMap, key, file] of expectations) {
     assert.equal(byPrefix(configMap).data![key], readFileSync(join(repoRoot, file), 'utf8'), `${configMap}/${key}`);

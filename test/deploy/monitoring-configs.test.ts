@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { locateBinary } from '../../src/monitoring/binaries.js';
+import { locateBinary } from '../../tools/stack/processes/binaries.js';
 import { buildOverlay, find, repoRoot } from './helpers/manifests.js';
 import { interpolate, layOutComposeMounts, layOutPodMounts } from './helpers/container-fs.js';
 
@@ -18,11 +18,11 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 let counter = 0;
 const freshRoot = () => join(scratch, String(counter++));
 
-const ruleFileCount = readdirSync(join(repoRoot, 'monitoring/prometheus/rules')).filter((f) => f.endsWith('.yml')).length;
+const ruleFileCount = readdirSync(join(repoRoot, 'observability/prometheus/rules')).filter((f) => f.endsWith('.yml')).length;
 const DUMMY_SECRETS = {
   SMTP_USERNAME: 'alerts@example.test',
   SMTP_PASSWORD: 'dummy-password-for-tests',
-  DISCORD_WEBHOOK_URL: 'https://discord.example.test/api/webhooks/1/dummy-token',
+  DISCORD_WEBHOOK_URL: 'https://discord.example.test/apps/api/webhooks/1/dummy-token',
 };
 
 function run(binary: 'promtool' | 'amtool', args: string[]): string {
@@ -83,7 +83,7 @@ describe('Kubernetes (overlays local and external-db share components/monitoring
     const job = config.scrape_configs.find((j: any) => j.job_name === 'ticketpulse-api');
     assert.equal(job.kubernetes_sd_configs[0].role, 'pod');
     // The same jobs and cadence as the compose config, so rules and dashboards mean the same thing.
-    const compose = parse(readFileSync(join(repoRoot, 'monitoring/prometheus/prometheus.yml'), 'utf8'));
+    const compose = parse(readFileSync(join(repoRoot, 'observability/prometheus/prometheus.yml'), 'utf8'));
     assert.deepEqual(
       config.scrape_configs.map((j: any) => j.job_name).sort(),
       compose.scrape_configs.map((j: any) => j.job_name).sort(),
@@ -112,9 +112,9 @@ describe('Kubernetes (overlays local and external-db share components/monitoring
     const env = { ...settings, ...DUMMY_SECRETS, ALERTMANAGER_TEMPLATES_GLOB: join(root, settings.ALERTMANAGER_TEMPLATES_GLOB!) };
     const [node, script, ...args] = init.command as string[];
     assert.equal(node, 'node');
-    assert.equal(script, 'dist/monitoring/alertmanager-config.js', 'the init container runs the renderer from the image');
+    assert.equal(script, 'apps/alertmanager-config/alertmanager-config.js', 'the init container runs the renderer from the image');
     const rooted = args.map((a) => (a.startsWith('/') ? join(root, a) : a));
-    execFileSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/monitoring/alertmanager-config.ts'), ...rooted], {
+    execFileSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'apps/alertmanager-config/alertmanager-config.ts'), ...rooted], {
       env: { PATH: process.env.PATH, ...env }, cwd: repoRoot, stdio: 'pipe',
     });
     // Alertmanager reads the file the init container wrote (same volume, same path).
@@ -151,7 +151,7 @@ describe('docker compose', () => {
   });
 
   test('Prometheus discovers every API replica through Docker DNS (one target per A record)', () => {
-    const config = parse(readFileSync(join(repoRoot, 'monitoring/prometheus/prometheus.yml'), 'utf8'));
+    const config = parse(readFileSync(join(repoRoot, 'observability/prometheus/prometheus.yml'), 'utf8'));
     const job = config.scrape_configs.find((j: any) => j.job_name === 'ticketpulse-api');
     assert.deepEqual(job.dns_sd_configs?.[0]?.names, ['api'], 'dns_sd_configs on the compose service name');
     assert.equal(job.dns_sd_configs[0].type, 'A');
@@ -168,9 +168,9 @@ describe('docker compose', () => {
     const env = Object.fromEntries(Object.entries(init.environment as Record<string, string>).map(([k, v]) => [k, interpolate(String(v), dotEnv)]));
     env.ALERTMANAGER_TEMPLATES_GLOB = join(root, env.ALERTMANAGER_TEMPLATES_GLOB!);
     const [, script, ...args] = init.command as string[];
-    assert.equal(script, 'dist/monitoring/alertmanager-config.js');
+    assert.equal(script, 'apps/alertmanager-config/alertmanager-config.js');
     const rooted = args.map((a) => (a.startsWith('/') ? join(root, a) : a));
-    execFileSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/monitoring/alertmanager-config.ts'), ...rooted], {
+    execFileSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'apps/alertmanager-config/alertmanager-config.ts'), ...rooted], {
       env: { PATH: process.env.PATH, ...env }, cwd: repoRoot, stdio: 'pipe',
     });
     // The init service writes into the volume Alertmanager mounts; same file name on both sides.

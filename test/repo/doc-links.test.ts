@@ -3,10 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { repoRoot } from '../../packages/shared/repo-root.js';
 
 /** A fresh clone must hold what the docs point at: the contract above all (docs/api.md). */
 
-const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = repoRoot;
 const markdownFiles = execFileSync('git', ['ls-files', '*.md'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
 
 describe('documentation links', () => {
@@ -26,6 +27,6 @@ describe('documentation links', () => {
 
   it('the README and the locustfile point at the contract inside the repository', () => {
     assert.match(readFileSync(join(ROOT, 'README.md'), 'utf8'), /\]\(docs\/api\.md\)/);
-    assert.match(readFileSync(join(ROOT, 'load', 'locustfile.py'), 'utf8'), /docs\/api\.md/);
+    assert.match(readFileSync(join(ROOT, 'tools', 'load', 'locustfile.py'), 'utf8'), /docs\/api\.md/);
   });
 });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { repoRoot } from '../../packages/shared/repo-root.js';
 
 /**
  * No tracked file may name a place that exists only on one machine: a clone elsewhere would find
@@ -24,7 +25,7 @@ import { describe, it } from 'node:test';
  * - anything inside a URL (`https://host/home/…`): the path must start a word, not continue one.
  */
 
-const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = repoRoot;
 
 function accountHomes(): string[] {
   let passwd = '';
@@ -110,12 +111,12 @@ describe('no absolute path of a machine in the repository', () => {
       'cd /root/project',
     ];
     const allowed = [
-      'npx tsx src/monitoring/alertmanager-config.ts --out /tmp/alertmanager.yml',
+      'npx tsx apps/alertmanager-config/alertmanager-config.ts --out /tmp/alertmanager.yml',
       'Database: PGlite in /home/you/ticketpulse/data/pglite',
       'https://example.com/work/item and https://github.com/root/x',
       'COPY --from=build /app/dist ./dist',
       '/usr/bin/chromium --no-sandbox',
-      'load/locustfile.py and ./work/notes',
+      'tools/load/locustfile.py and ./work/notes',
     ];
     for (const line of flagged) {
       assert.equal(findMachinePaths([{ file: 'x', text: line }], pattern).length, 1, `flags: ${line}`);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import semver from 'semver';
+import { repoRoot } from '../../packages/shared/repo-root.js';
 
 /**
  * `npm ci` warns EBADENGINE when an installed package's `engines.node` rejects the running Node.
@@ -12,7 +13,7 @@ import semver from 'semver';
  * cookie 1.1, which has the same `stringifySetCookie` and runs on Node 18+.)
  */
 
-const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = repoRoot;
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
 const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
   packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>;

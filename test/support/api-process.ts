@@ -2,10 +2,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChaosInput } from '../../src/contract/index.js';
-import { startChild } from '../../src/shared/child-process.js';
+import type { ChaosInput } from '../../packages/contract/index.js';
+import { startChild } from '../../packages/shared/child-process.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { freePort, waitUntil } from './ports.js';
+import { repoRoot } from '../../packages/shared/repo-root.js';
 
 export interface RunningApi {
   url: string;
@@ -31,11 +32,11 @@ export interface StartApiOptions {
   chaos?: ChaosInput;
 }
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = repoRoot;
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
 
 /**
- * Starts the real API as a child process (`tsx src/api/server.ts`) on a free port, with a fresh
+ * Starts the real API as a child process (`tsx apps/api/server.ts`) on a free port, with a fresh
  * PostgreSQL database (or a temporary PGlite folder), and waits until it is ready.
  */
 export async function startApi(options: StartApiOptions = {}): Promise<RunningApi> {
@@ -66,7 +67,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   let output = '';
   const api = startChild({
     command: process.execPath,
-    args: ['--import', 'tsx', join(ROOT, 'src/api/server.ts')],
+    args: ['--import', 'tsx', join(ROOT, 'apps/api/server.ts')],
     cwd: ROOT,
     env,
     onLine: (line) => (output += `${line}\n`),

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app.js';
-import { loadApiConfig } from '../../src/api/config.js';
-import type { ChaosSettings } from '../../src/contract/index.js';
+import { buildApp } from '../../apps/api/app.js';
+import { loadApiConfig } from '../../apps/api/config.js';
+import type { ChaosSettings } from '../../packages/contract/index.js';
 import { createTestDatabase } from './postgres.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';

@@ -1,19 +1,19 @@
 /**
  * The alerting pipeline harness: real Prometheus (shipped rules) + Alertmanager (shipped template)
  * pointed at the local sink, and steady traffic against API replicas. Used by
- * test/monitoring/pipeline-e2e.test.ts (with documented, shortened overrides) and by
+ * test/observability/pipeline-e2e.test.ts (with documented, shortened overrides) and by
  * bench/time-to-detect.ts (with the shipped timings).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChaosInput } from '../../src/contract/index.js';
-export { startTraffic, type Traffic, type TrafficOptions } from '../../src/stack/traffic.js';
-import { writeAlertmanagerConfig } from '../../src/monitoring/alertmanager-config.js';
-import { startAlertmanager, type AlertmanagerProcess } from '../../src/monitoring/alertmanager-process.js';
-import { writePrometheusConfig } from '../../src/monitoring/prometheus-config.js';
-import { pickFreePort, startPrometheus, type PrometheusProcess } from '../../src/monitoring/prometheus-process.js';
-import type { Sink, SinkMessage } from '../../src/sink/sink.js';
+import type { ChaosInput } from '../../packages/contract/index.js';
+export { startTraffic, type Traffic, type TrafficOptions } from '../../tools/stack/traffic.js';
+import { writeAlertmanagerConfig } from '../../apps/alertmanager-config/alertmanager-config.js';
+import { startAlertmanager, type AlertmanagerProcess } from '../../tools/stack/processes/alertmanager-process.js';
+import { writePrometheusConfig } from '../../tools/stack/processes/prometheus-config.js';
+import { pickFreePort, startPrometheus, type PrometheusProcess } from '../../tools/stack/processes/prometheus-process.js';
+import type { Sink, SinkMessage } from '../../apps/sink/sink.js';
 
 /** The API's defaults (CHAOS_FAILURE_RATE=0.02, latency 5..150 ms): "nominal" traffic. */
 export const NOMINAL_CHAOS: ChaosInput = { failureRate: 0.02, latencyMs: { min: 5, max: 150 } };

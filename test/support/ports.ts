@@ -1,4 +1,4 @@
-export { pickFreePort as freePort } from '../../src/monitoring/binary-process.js';
+export { pickFreePort as freePort } from '../../tools/stack/processes/binary-process.js';
 
 /** Polls `check` until it returns true or `timeoutMs` passes. */
 export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {

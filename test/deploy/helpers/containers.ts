@@ -1,9 +1,9 @@
 // Shared by the container checks (test/deploy/container-*.test.ts): whether podman can run here,
 // the image (built or reused from the cache), a per-file name prefix and its cleanup.
 import { randomBytes } from 'node:crypto';
-import { podman, podmanOk, podmanUnavailable, RESOURCE_PREFIX } from '../../../scripts/containers/podman.js';
-import { ensureProjectImage, type ProjectImage } from '../../../scripts/containers/project-image.js';
-import { leftovers, removeLeftovers } from '../../../scripts/containers/cleanup.js';
+import { podman, podmanOk, podmanUnavailable, RESOURCE_PREFIX } from '../../../tools/containers/podman.js';
+import { ensureProjectImage, type ProjectImage } from '../../../tools/containers/project-image.js';
+import { leftovers, removeLeftovers } from '../../../tools/containers/cleanup.js';
 
 export { podman, podmanOk, leftovers };
 

@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
-export const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+export { repoRoot } from '../../../packages/shared/repo-root.js';
+import { repoRoot } from '../../../packages/shared/repo-root.js';
 export const overlaysDir = join(repoRoot, 'deploy/k8s/overlays');
 export const overlayNames = readdirSync(overlaysDir).sort();
 

@@ -1,0 +1,124 @@
+import { Worker } from 'node:worker_threads';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { ChaosSettings } from '../../../packages/contract/index.js';
+import type { ChaosSettingsStore } from './chaos-settings.js';
+
+/**
+ * The faults that hurt the process itself: a memory leak, CPU burn, event-loop stalls and a crash.
+ * Each follows the shared chaos settings (so every replica within the sync interval) and stops,
+ * releasing what it took, as soon as its setting goes back to zero.
+ */
+export interface ProcessFaults {
+  stop(): void;
+}
+
+/** A leak never retains more than this per replica: enough to page, not enough to take the host down. */
+export const MAX_LEAK_BYTES = 1024 * 1024 * 1024;
+const LEAK_TICK_MS = 1_000;
+
+export interface ProcessFaultOptions {
+  /** How a staged crash ends the process; the server passes process.exit. */
+  exit: (code: number) => void;
+}
+
+export function startProcessFaults(chaos: ChaosSettingsStore, logger: Logger, { exit }: ProcessFaultOptions): ProcessFaults {
+  const leak = memoryLeak();
+  const burn = cpuBurn();
+  const stall = eventLoopStall();
+  let crashTimer: NodeJS.Timeout | undefined;
+  let crashAfter = 0;
+
+  const apply = (settings: ChaosSettings) => {
+    leak.set(settings.memoryLeak.mbPerMinute);
+    burn.set(settings.cpuBurn.threads);
+    stall.set(settings.eventLoopStall.ms, settings.eventLoopStall.everySeconds);
+    if (settings.crash.exitAfterSeconds !== crashAfter) {
+      crashAfter = settings.crash.exitAfterSeconds;
+      clearTimeout(crashTimer);
+      crashTimer = undefined;
+      if (crashAfter > 0) {
+        crashTimer = setTimeout(() => {
+          logger.fatal({ chaos: settings.crash }, 'chaos: crashing on purpose (crash.exitAfterSeconds)');
+          exit(1);
+        }, crashAfter * 1000);
+        crashTimer.unref();
+      }
+    }
+  };
+  chaos.onChange(apply);
+
+  return {
+    stop() {
+      clearTimeout(crashTimer);
+      leak.set(0);
+      burn.set(0);
+      stall.set(0, 1);
+    },
+  };
+}
+
+function memoryLeak() {
+  let retained: Buffer[] = [];
+  let bytes = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let rate = 0;
+  return {
+    set(mbPerMinute: number) {
+      if (mbPerMinute === rate) return;
+      rate = mbPerMinute;
+      clearInterval(timer);
+      timer = undefined;
+      if (rate <= 0) {
+        // Healing frees what was taken: the garbage collector returns it once nothing holds it.
+        retained = [];
+        bytes = 0;
+        return;
+      }
+      const perTick = Math.round((rate * 1024 * 1024 * LEAK_TICK_MS) / 60_000);
+      timer = setInterval(() => {
+        if (bytes + perTick > MAX_LEAK_BYTES) return;
+        // alloc (not allocUnsafe) writes every page, so the memory is resident, not just reserved.
+        retained.push(Buffer.alloc(perTick, 1));
+        bytes += perTick;
+      }, LEAK_TICK_MS);
+      timer.unref();
+    },
+  };
+}
+
+/** A spin loop in a worker thread: CPU is used without blocking the event loop (that is a stall). */
+const SPIN = 'for (;;) {}';
+
+function cpuBurn() {
+  let workers: Worker[] = [];
+  return {
+    set(threads: number) {
+      while (workers.length > threads) void workers.pop()!.terminate();
+      while (workers.length < threads) {
+        const worker = new Worker(SPIN, { eval: true });
+        worker.unref();
+        workers.push(worker);
+      }
+    },
+  };
+}
+
+function eventLoopStall() {
+  let timer: NodeJS.Timeout | undefined;
+  let current = { ms: 0, everySeconds: 0 };
+  return {
+    set(ms: number, everySeconds: number) {
+      if (ms === current.ms && everySeconds === current.everySeconds) return;
+      current = { ms, everySeconds };
+      clearInterval(timer);
+      timer = undefined;
+      if (ms <= 0) return;
+      timer = setInterval(() => {
+        // Synchronous on purpose: nothing else in this process runs until it ends.
+        const until = performance.now() + ms;
+        while (performance.now() < until);
+      }, everySeconds * 1000);
+      timer.unref();
+    },
+  };
+}

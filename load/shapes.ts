@@ -1,4 +1,0 @@
-// The named load shapes of load/locustfile.py, one list for `npm run load`, `npm start -- --load`
-// and the scenario files.
-export const SHAPES = ['steady', 'ramp', 'spike', 'soak'] as const;
-export type ShapeName = (typeof SHAPES)[number];

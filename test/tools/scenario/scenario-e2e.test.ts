@@ -1,0 +1,89 @@
+// `npm run scenario` end to end on the real stack it starts (API on PGlite, Prometheus with the
+// shipped rules, Alertmanager, the sink): a staged payment outage pages on email and Discord, heals
+// and resolves, and the run exits 0 with a verdict and a report; a file built to miss an expectation
+// exits 1 and its verdict names the missed one. Also #12's "fault staged → alert → notification in
+// the sink → heal → resolved" through the chaos API.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { Verdict } from '../../../tools/scenario/verdict.js';
+
+const runs = mkdtempSync(join(tmpdir(), 'scenario-e2e-'));
+after(() => rmSync(runs, { recursive: true, force: true }));
+
+function play(file: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/scenario/cli.ts', file, '--runs', runs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+    const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      done({ code, output });
+    });
+  });
+}
+
+function verdictOf(name: string): Verdict & { record: { notifications: Array<{ channel: string; status: string; alerts: string[] }> } } {
+  const dir = readdirSync(runs).find((entry) => entry.endsWith(`-${name}`));
+  assert.ok(dir, `a run folder for ${name} in ${readdirSync(runs).join(', ')}`);
+  return JSON.parse(readFileSync(join(runs, dir, 'verdict.json'), 'utf8'));
+}
+
+test('a staged payment outage pages on email and Discord, resolves after the heal, and the run passes (exit 0)', { timeout: 330_000 }, async () => {
+  const { code, output } = await play('test/tools/scenario/fixtures/ci-payment-outage.yaml', 300_000);
+  assert.equal(code, 0, output);
+  const verdict = verdictOf('ci-payment-outage');
+  assert.equal(verdict.passed, true);
+  const kinds = verdict.expectations.map((e) => `${e.kind}:${e.met}`);
+  for (const kind of ['fire', 'page', 'resolve', 'resolved-notice', 'silent', 'no-other-pages', 'invariant', 'gate']) assert.ok(kinds.includes(`${kind}:true`), `${kind} met: ${kinds.join(' ')}`);
+  const page = verdict.expectations.find((e) => e.kind === 'page')!;
+  assert.ok(page.seconds! > 0 && page.seconds! <= 90, `paged after ${page.seconds} s`);
+  const channels = (status: string) => new Set(verdict.record.notifications.filter((n) => n.status === status && n.alerts.includes('PurchaseFailureRateHigh')).map((n) => n.channel));
+  assert.deepEqual([...channels('firing')].sort(), ['discord', 'email']);
+  assert.deepEqual([...channels('resolved')].sort(), ['discord', 'email']);
+  const stored = verdict.expectations.find((e) => e.what === 'every 201 is a stored order')!;
+  assert.match(stored.measured, /^\d+ of \d+ orders read back, all stored$/);
+  const dir = readdirSync(runs).find((entry) => entry.endsWith('-ci-payment-outage'))!;
+  const html = readFileSync(join(runs, dir, 'report.html'), 'utf8');
+  assert.match(html, /<h1>Scenario ci-payment-outage <span>PASS<\/span><\/h1>/);
+  assert.match(html, /PurchaseFailureRateHigh/);
+  assert.ok((html.match(/<path d="M/g) ?? []).length === 3, 'traffic, error ratio and latency are drawn from Prometheus');
+  assert.match(output, /step 1\/2 provider-failing/, 'progress names the current step');
+  assert.match(output, /\(\d+s left\) · step \d\/2 · alerts: /, 'progress shows the time left and the alerts so far');
+});
+
+test('a scenario built to miss exits 1 and its verdict names the missed expectation', { timeout: 200_000 }, async () => {
+  const { code, output } = await play('test/tools/scenario/fixtures/ci-missed.yaml', 180_000);
+  assert.equal(code, 1, output);
+  const verdict = verdictOf('ci-missed');
+  assert.equal(verdict.passed, false);
+  const missed = verdict.expectations.filter((e) => !e.met).map((e) => e.what);
+  assert.deepEqual(missed, ['ApiDown fires within 15 s of nothing', 'ApiDown notified on email within 15 s of nothing']);
+  assert.ok(verdict.expectations.find((e) => e.kind === 'no-other-pages')!.met, 'the silence expectation was met');
+  assert.match(output, /MISSED ApiDown fires within 15 s of nothing: never/);
+});
+
+test('bad input exits 2 with one line: an unknown scenario, a bad file, a bad flag', async () => {
+  const badFile = join(runs, 'bad.yaml');
+  writeFileSync(badFile, 'description: x\nload: { kind: steady }\nduration: 1m\ntimeline: [{ at: soon, heal: all }]\nexpect: {}\n');
+  for (const [args, message] of [
+    [[badFile], /^scenario: .*bad\.yaml: timeline\[0\]\.at: must be a duration like 30s, 2m or 1m30s \(got "soon"\)$/],
+    [['no-such-scenario'], /^scenario: no scenario "no-such-scenario" in scenarios \(there are: .*payment-failures/],
+    [['--api-url', 'http://127.0.0.1:1', 'payment-failures'], /^scenario: against given parts, --api-url and --prometheus-url are both needed$/],
+    [['--bogus'], /^scenario: Unknown option '--bogus'/],
+  ] as const) {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/scenario/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    const code = await new Promise((done) => child.on('exit', done));
+    assert.equal(code, 2, stderr);
+    assert.match(stderr.trimEnd(), message);
+    assert.equal(stderr.trimEnd().split('\n').length, 1, `one line: ${stderr}`);
+    assert.ok(!/\n\s+at /.test(stderr), 'no stack trace');
+  }
+});

@@ -1,0 +1,140 @@
+// `npm run scenario -- <name> | --all | --list [options]`: plays scenario files on the real stack
+// (started here, fresh data for each scenario) or against given URLs, and grades them.
+// Exit codes: 0 every expectation met; 1 an expectation missed; 2 usage or configuration error
+// (bad flag, bad scenario file, a part that does not start or answer).
+import { parseArgs } from 'node:util';
+import { UsageError } from '../../packages/shared/usage-error.js';
+import { ScenarioError, type Scenario } from './schema.js';
+import { DEFAULT_SCENARIOS_DIR, findScenario, loadCatalogue } from './catalogue.js';
+import { startLocalStack } from './local-stack.js';
+import { putChaos } from '../../packages/shared/chaos-client.js';
+import { CALM, runScenario, type Targets } from './run-scenario.js';
+import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+
+export const USAGE = `usage: npm run scenario -- <name>|<file.yaml> ... | --all | --list [options]
+  --all                     every scenario of the folder, one after the other
+  --list                    the scenarios and what each one stages
+  --scenarios DIR           scenario folder (default scenarios/)
+  --runs DIR                where run folders go (default runs/)
+  --api-url URL --prometheus-url URL --sink-url URL [--alertmanager-url URL]
+                            play against running parts (compose, a cluster) instead of starting the
+                            stack; needs ADMIN_TOKEN. Without --sink-url no notification is checked.
+exit codes: 0 all expectations met, 1 an expectation missed, 2 usage/configuration error`;
+
+
+function url(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return new URL(value).toString().replace(/\/$/, '');
+  } catch {
+    throw new UsageError(`--${name} must be a URL like http://127.0.0.1:8080 (got "${value}")`);
+  }
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: process.argv.slice(2),
+      allowPositionals: true,
+      options: {
+        all: { type: 'boolean', default: false },
+        list: { type: 'boolean', default: false },
+        scenarios: { type: 'string' },
+        runs: { type: 'string', default: 'runs' },
+        'api-url': { type: 'string' },
+        'prometheus-url': { type: 'string' },
+        'alertmanager-url': { type: 'string' },
+        'sink-url': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see npm run scenario -- --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const dir = values.scenarios ? resolve(values.scenarios) : DEFAULT_SCENARIOS_DIR;
+  if (values.list) {
+    for (const scenario of loadCatalogue(dir)) {
+      console.log(`${scenario.name.padEnd(24)} ${Math.round(scenario.durationMs / 1000)}s  ${scenario.description.split(/(?<=\.) /)[0]}`);
+    }
+    return 0;
+  }
+  if (values.all === positionals.length > 0) throw new UsageError('name the scenarios or give --all, not both (see npm run scenario -- --help)');
+  const scenarios: Scenario[] = values.all ? loadCatalogue(dir) : positionals.map((name) => findScenario(name, dir));
+
+  const given = {
+    apiUrl: url('api-url', values['api-url']),
+    prometheusUrl: url('prometheus-url', values['prometheus-url']),
+    alertmanagerUrl: url('alertmanager-url', values['alertmanager-url']),
+    sinkUrl: url('sink-url', values['sink-url']),
+  };
+  const external = Object.values(given).some(Boolean);
+  if (external && (!given.apiUrl || !given.prometheusUrl)) throw new UsageError('against given parts, --api-url and --prometheus-url are both needed');
+  const adminToken = process.env.ADMIN_TOKEN?.trim();
+  if (external && !adminToken) throw new UsageError('against given parts, ADMIN_TOKEN (the API admin token) must be set');
+
+  const runsDir = resolve(values.runs!);
+  mkdirSync(runsDir, { recursive: true });
+  let interrupted = false;
+  let current: { targets?: Targets; stack?: Awaited<ReturnType<typeof startLocalStack>> } = {};
+  process.on('SIGINT', () => {
+    if (!interrupted) {
+      interrupted = true;
+      console.log('[scenario] stopping after this tick… (Ctrl-C again to quit at once)');
+      return;
+    }
+    // Quitting at once must not leave a fault staged: against given URLs that is someone's real
+    // API. One bounded attempt to heal, then the local stack's children are killed.
+    const { targets, stack } = current;
+    void (targets ? putChaos(targets.apiUrl, targets.adminToken, CALM, 3_000) : Promise.resolve(undefined))
+      .then(
+        () => targets && console.log('[scenario] quitting: every fault healed'),
+        (error: Error) => console.error(`[scenario] quitting: the heal did not land (${error.message}); heal by hand: PUT ${targets!.apiUrl}/api/admin/chaos`),
+      )
+      .finally(() => {
+        stack?.kill();
+        process.exit(130);
+      });
+  });
+  const log = (line: string) => console.log(`[scenario ${new Date().toISOString().slice(11, 19)}] ${line}`);
+  const failed: string[] = [];
+  for (const scenario of scenarios) {
+    if (interrupted) break;
+    let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
+    try {
+      let targets: Targets;
+      if (external) {
+        targets = { ...given, apiUrl: given.apiUrl!, prometheusUrl: given.prometheusUrl!, adminToken: adminToken! };
+      } else {
+        log(`${scenario.name}: starting the stack (fresh data)…`);
+        stack = await startLocalStack(join(runsDir, `stack-${scenario.name}.log`)).catch((error: Error) => {
+          throw new UsageError(`the stack did not start: ${error.message}`);
+        });
+        targets = stack.targets;
+      }
+      current = { targets, stack };
+      const { verdict } = await runScenario(scenario, targets, { runsDir, log, interrupted: () => interrupted });
+      if (!verdict.passed) failed.push(scenario.name);
+    } finally {
+      current = {};
+      await stack?.stop();
+    }
+  }
+  if (scenarios.length > 1) log(failed.length ? `${failed.length} of ${scenarios.length} failed: ${failed.join(', ')}` : `all ${scenarios.length} passed`);
+  return failed.length ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const known = error instanceof UsageError || error instanceof ScenarioError;
+    console.error(`scenario: ${known ? (error as Error).message : `failed: ${(error as Error).message}`}`);
+    process.exit(2);
+  },
+);
