@@ -8,8 +8,9 @@
 // Values are substituted into the parsed YAML (never pasted into YAML text), so a value can never
 // change the structure of the config. CLI: `tsx apps/alertmanager-config/alertmanager-config.ts --out FILE`.
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { isScalar, parseDocument, visit, type Document } from 'yaml';
 import { ConfigError, quoteValue, readBoolean, readDuration, readOptionalString, type Env } from '../../packages/shared/env.js';
 import { repoPath } from '../../packages/shared/repo-root.js';
@@ -201,20 +202,18 @@ export const alertmanagerVariables = Object.freeze([
 
 function runCli(argv: string[]): void {
   const usage = 'usage: tsx apps/alertmanager-config/alertmanager-config.ts [--out FILE] [--template FILE]   (stdout without --out)';
-  let out: string | undefined;
-  let templateFile: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if ((arg === '--out' || arg === '--template') && argv[i + 1] !== undefined) {
-      if (arg === '--out') out = argv[++i];
-      else templateFile = argv[++i];
-    } else if (arg === '--help' || arg === '-h') {
-      console.log(usage);
-      return;
-    } else {
-      throw new ConfigError(`unknown argument "${arg}"; ${usage}`);
-    }
+  let values: { out?: string; template?: string; help?: boolean };
+  try {
+    // The same option parser as the other CLIs (node:util parseArgs): one way to read argv.
+    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { out: { type: 'string' }, template: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}; ${usage}`);
   }
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const { out, template: templateFile } = values;
   if (out) {
     writeAlertmanagerConfig(out, process.env, { templateFile });
     console.error(`alertmanager-config: wrote ${out}`);

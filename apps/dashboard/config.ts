@@ -1,6 +1,5 @@
 // Configuration of the live dashboard server, read once at start-up and validated: a bad value is a
 // one-line ConfigError naming the variable (or option), never a stack trace.
-import { fileURLToPath } from 'node:url';
 import { ConfigError, readEnum, readInteger, readOptionalString, readString, readUrl } from '../../packages/shared/env.js';
 import { repoPath } from '../../packages/shared/repo-root.js';
 

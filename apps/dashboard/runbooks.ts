@@ -5,7 +5,6 @@
 // which every browser shows as it is.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { repoPath } from '../../packages/shared/repo-root.js';
 

@@ -20,8 +20,8 @@
  * test/deploy/generated-files.test.ts fails when a committed file is stale.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { basename, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { RULE_FILES, RULES_DIR, renderAlertFiles } from '../../observability/alerts/files.js';
 import { prometheusGroups } from '../../observability/alerts/render.js';

@@ -13,6 +13,8 @@ import { cleanUp, containersSkipReason, leftovers, logsOf, podman, podmanOk, pro
 import { freePort, waitUntil } from '../support/ports.js';
 import { run, podmanEnv } from '../../tools/containers/podman.js';
 import { ensureStandinImages } from '../../tools/containers/standin-images.js';
+import { createPrometheusClient } from '../../packages/shared/prometheus-client.js';
+import { API_JOB_SELECTOR } from '../../packages/shared/prometheus-jobs.js';
 
 const skip = await containersSkipReason('container-compose');
 const project = runPrefix('compose').slice(0, -1);
@@ -117,9 +119,8 @@ describe('compose.yaml run with podman-compose', { skip }, () => {
   test('Prometheus discovers and scrapes both replicas through the name `api`', async () => {
     let instances: string[] = [];
     await waitUntil(async () => {
-      const response = await fetch(url('PROMETHEUS_PORT', `/api/v1/query?query=${encodeURIComponent('up{job="ticketpulse-api"} == 1')}`));
-      const body = await response.json() as { data: { result: Array<{ metric: { instance: string } }> } };
-      instances = body.data.result.map((r) => r.metric.instance);
+      const up = await createPrometheusClient(url('PROMETHEUS_PORT', '')).query(`up{${API_JOB_SELECTOR}} == 1`);
+      instances = up.map((r) => r.metric.instance!);
       return instances.length === 2;
     }, 90_000, 'two scraped API instances').catch((error) => {
       throw new Error(`${error.message}; up: ${instances.join(', ')}`);

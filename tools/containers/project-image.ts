@@ -5,7 +5,6 @@
 // only, so they are never committed and never in the runtime image.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildContextHash } from './build-context.js';
 import { CACHE_KEY_LABEL, ensureBaseImage } from './base-image.js';
 import { podman, podmanOk, run } from './podman.js';

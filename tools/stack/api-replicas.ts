@@ -4,8 +4,7 @@
 // round-robin balancer on PORT. A replica that exits on its own with an error (a crash, a staged
 // crash loop) is restarted with a growing delay, as compose's `restart:` or a Kubernetes Deployment
 // would; one stopped by a signal (someone staging an outage with kill) stays down.
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readInteger, readString } from '../../packages/shared/env.js';
 import { startApiBalancer } from './api-balancer.js';

@@ -8,8 +8,7 @@
 // outage) leaves the others — and the monitoring of that death — running.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { BinaryNotFoundError, installHint, locateBinary, type MonitoringBinary } from './processes/binaries.js';
 import { startBlackboxExporter, startNodeExporter, startPostgresExporter } from './processes/exporter-process.js';
 import { startAlertmanager } from './processes/alertmanager-process.js';

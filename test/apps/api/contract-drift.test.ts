@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { InjectOptions } from 'fastify';
 import { PROBLEM_BASE, PROBLEM_TYPES, type ProblemCode } from '../../../apps/api/errors.js';

@@ -1,8 +1,7 @@
 // Builds the kustomize overlays with the real `kubectl kustomize` and hands the objects to tests.
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
 export { repoRoot } from '../../../packages/shared/repo-root.js';

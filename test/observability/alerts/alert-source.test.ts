@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ALERTS_DOC, RULE_FILES, RULES_DIR, renderAlertsDoc } from '../../../observability/alerts/files.js';
 import { ALL_ALERTS } from '../../../observability/alerts/rules.js';

@@ -32,6 +32,7 @@ interface Selection {
 /** Points Grafana asks for: about the width in pixels of a wide panel. */
 const MAX_DATA_POINTS = 1000;
 import { API_JOB } from '../../../packages/shared/prometheus-jobs.js';
+import { createPrometheusClient } from '../../../packages/shared/prometheus-client.js';
 
 const SCRAPE_SECONDS = 1;
 const JOB = API_JOB;
@@ -188,20 +189,9 @@ after(async () => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-async function promApi(
-  server: ServerName,
-  path: string,
-  params: Record<string, string>,
-): Promise<{ resultType: string; result: PromSeries[] }> {
-  const response = await fetch(`${servers[server]!.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(params),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const body = (await response.json()) as { status: string; error?: string; data: { resultType: string; result: PromSeries[] } };
-  assert.equal(body.status, 'success', `${params.query}\n→ ${response.status} ${body.error ?? ''}`);
-  return body.data;
+/** Grafana's own calls (query, query_range) through the one Prometheus client, raw result kept as Grafana gets it. */
+function promApi(server: ServerName, path: string, params: Record<string, string>): Promise<{ resultType: string; result: PromSeries[] }> {
+  return createPrometheusClient(servers[server]!.url, { timeoutMs: 15_000 }).api(path, params);
 }
 
 function finiteValues(series: PromSeries[]): number[] {
@@ -243,12 +233,7 @@ async function runTarget(
 
 /** What Grafana offers for a label_values() variable: the label's values on series of that metric. */
 async function labelValues(label: string, match: string): Promise<string[]> {
-  const response = await fetch(
-    `${servers.withRules!.url}/api/v1/label/${label}/values?${new URLSearchParams({ 'match[]': match })}`,
-    { signal: AbortSignal.timeout(10_000) },
-  );
-  const body = (await response.json()) as { data: string[] };
-  return body.data;
+  return createPrometheusClient(servers.withRules!.url, { timeoutMs: 10_000 }).api<string[]>(`/api/v1/label/${label}/values`, { 'match[]': match });
 }
 
 const SELECTIONS = ['"All" picked for job and instance', 'one replica picked by name'] as const;

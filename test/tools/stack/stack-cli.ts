@@ -2,7 +2,6 @@
 // group, so a SIGINT to the group is exactly a terminal's Ctrl-C) and reads what it prints.
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { alive, startChild, type ExitInfo } from '../../../packages/shared/child-process.js';
 

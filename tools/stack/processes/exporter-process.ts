@@ -1,8 +1,6 @@
 // Starts the real exporters from this field as child processes (the one-command stack, tests):
 // postgres_exporter for the database, node_exporter for the host, blackbox_exporter for probes
 // from outside the API. Same handle as Prometheus and Alertmanager: where it listens and stop().
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { locateBinary } from './binaries.js';
 import { prepareListenAndData, startBinaryProcess, type BinaryProcess } from './binary-process.js';
 import { repoPath } from '../../../packages/shared/repo-root.js';

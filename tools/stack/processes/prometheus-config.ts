@@ -4,7 +4,6 @@
 // the configuration: every mode starts from the shipped file.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { parseDurationSeconds } from '../../../packages/shared/durations.js';
 import { PrometheusJob } from '../../../packages/shared/prometheus-jobs.js';

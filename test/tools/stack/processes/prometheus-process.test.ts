@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pickFreePort, startPrometheus, type PrometheusProcess } from '../../../../tools/stack/processes/prometheus-process.js';
+import { createPrometheusClient } from '../../../../packages/shared/prometheus-client.js';
 
 const workDir = mkdtempSync(join(tmpdir(), 'tp-prom-process-test-'));
 const started: PrometheusProcess[] = [];
@@ -63,9 +64,8 @@ describe('startPrometheus', () => {
     writeFileSync(selfScrapeConfig(port), (await import('node:fs')).readFileSync(selfScrapeConfig(port, '2s')));
     await prometheus.reload();
     const interval = await waitFor('reloaded scrape interval', 10_000, async () => {
-      const response = await fetch(`${prometheus.url}/api/v1/status/config`);
-      const body = (await response.json()) as { data: { yaml: string } };
-      return body.data.yaml.includes('scrape_interval: 2s') ? true : undefined;
+      const yaml = await createPrometheusClient(prometheus.url).configYaml();
+      return yaml.includes('scrape_interval: 2s') ? true : undefined;
     });
     assert.equal(interval, true);
 
