@@ -3,11 +3,11 @@
  * cause pages once"). Written with the alert names of rules.ts — generation fails on a name that is
  * not an alert — and rendered into the `inhibit_rules` of observability/alertmanager/alertmanager.yml.
  */
+import { AFTERMATH_ALERT, AFTERMATH_MINUTES, CAUSES, SYMPTOMS, aftermathTargets } from './aftermath.js';
 import { ALL_ALERTS } from './rules.js';
-import { AVAILABILITY_SLO, LATENCY_SLO } from './slo.js';
 import type { Severity } from './types.js';
 
-type Side = { alerts: readonly string[] } | { severity: Severity };
+type Side = { alerts: readonly string[]; labels?: Record<string, string> } | { severity: Severity };
 
 export interface Inhibition {
   comment: string;
@@ -19,10 +19,17 @@ export interface Inhibition {
   equal?: readonly string[];
 }
 
-const LATENCY_BURNS = [LATENCY_SLO.fastBurnAlert, LATENCY_SLO.slowBurnAlert];
-const SLO_BURNS = [AVAILABILITY_SLO.fastBurnAlert, AVAILABILITY_SLO.slowBurnAlert, ...LATENCY_BURNS];
-/** The symptom alerts, aggregated over all replicas (no instance label). */
-const SYMPTOMS = ['PurchaseFailureRateHigh', 'HighRequestLatency', 'ReadErrorRateHigh', ...SLO_BURNS];
+/** Each cause holds its consequences back while it fires, and in the two spans of its aftermath. */
+const causeInhibitions: Inhibition[] = CAUSES.flatMap((cause) => [
+  { comment: cause.comment, source: { alerts: [cause.alert] }, target: { alerts: cause.explains } },
+  ...(['symptoms', 'burns'] as const)
+    .filter((span) => aftermathTargets(cause, span).length > 0)
+    .map((span) => ({
+      comment: `…and ${span === 'burns' ? 'the budget burns' : 'the other symptoms'} among them for ${AFTERMATH_MINUTES[span]} minutes after ${cause.alert} last fired, while their windows still count its minutes.`,
+      source: { alerts: [AFTERMATH_ALERT], labels: { cause: cause.alert, span } },
+      target: { alerts: aftermathTargets(cause, span) },
+    })),
+]);
 
 export const INHIBITIONS: readonly Inhibition[] = [
   {
@@ -35,19 +42,7 @@ export const INHIBITIONS: readonly Inhibition[] = [
     source: { alerts: ['ApiDown', 'ApiAbsent'] },
     target: { alerts: SYMPTOMS },
   },
-  {
-    comment:
-      'The database gone (docs/faults.md) explains failed purchases and reads, latency, budget burn,\n' +
-      "failing probes and the database's own slowness and pool symptoms: it pages once, as\n" +
-      'DatabaseUnreachable.',
-    source: { alerts: ['DatabaseUnreachable'] },
-    target: { alerts: [...SYMPTOMS, 'ProbeFailing', 'DatabaseSlow', 'DbPoolSaturated'] },
-  },
-  {
-    comment: 'A slow database explains slow requests and a queue for connections.',
-    source: { alerts: ['DatabaseSlow'] },
-    target: { alerts: ['HighRequestLatency', ...LATENCY_BURNS, 'DbPoolSaturated'] },
-  },
+  ...causeInhibitions,
   {
     comment: 'A dead, missing or crash-looping API explains probes failing from outside.',
     source: { alerts: ['ApiDown', 'ApiAbsent', 'ApiRestarting'] },
@@ -69,19 +64,20 @@ export const INHIBITIONS: readonly Inhibition[] = [
   },
 ];
 
-function matcher(side: Side): string {
-  if ('severity' in side) return `severity = "${side.severity}"`;
+function matchers(side: Side): string[] {
+  if ('severity' in side) return [`severity = "${side.severity}"`];
   const known = new Set(ALL_ALERTS.map((alert) => alert.alert));
   const unknown = side.alerts.filter((name) => !known.has(name));
   if (unknown.length > 0) throw new Error(`inhibitions: no alert named ${unknown.join(', ')} in observability/alerts/rules.ts`);
-  return side.alerts.length === 1 ? `alertname = "${side.alerts[0]}"` : `alertname =~ "${side.alerts.join('|')}"`;
+  const name = side.alerts.length === 1 ? `alertname = "${side.alerts[0]}"` : `alertname =~ "${side.alerts.join('|')}"`;
+  return [name, ...Object.entries(side.labels ?? {}).map(([label, value]) => `${label} = "${value}"`)];
 }
 
 /** The `inhibit_rules` list as Alertmanager reads it. */
 export function alertmanagerInhibitRules(): Array<Record<string, unknown>> {
   return INHIBITIONS.map((rule) => ({
-    source_matchers: [matcher(rule.source)],
-    target_matchers: [matcher(rule.target)],
+    source_matchers: matchers(rule.source),
+    target_matchers: matchers(rule.target),
     ...(rule.equal ? { equal: [...rule.equal] } : {}),
   }));
 }

@@ -4,6 +4,7 @@
  * links from links.ts; the comments become the rule files' comments.
  * Unit tests of the generated rules: observability/prometheus/tests/ (promtool test rules).
  */
+import { aftermathAlert } from './aftermath.js';
 import { DashboardUid } from './links.js';
 import { sloAlertGroup, sloRecordingGroups } from './slo.js';
 import { THRESHOLDS as T } from './thresholds.js';
@@ -90,8 +91,8 @@ const saturationGroup: RuleGroup<RecordingRule> = {
       expr: `sum by (job) (rate(db_unavailable_errors_total{${API}}[30s]))`,
       comment: '--- The database, as the API meets it (docs/faults.md stages each of these) ---',
     },
-    { record: 'job:db_queries:rate1m', expr: `sum by (job) (rate(db_query_duration_seconds_count{${API}}[1m]))` },
-    { record: 'job:db_query_duration_seconds:p95_1m', expr: `histogram_quantile(0.95, sum by (job, le) (rate(db_query_duration_seconds_bucket{${API}}[1m])))` },
+    { record: 'job:db_queries:rate30s', expr: `sum by (job) (rate(db_query_duration_seconds_count{${API}}[30s]))` },
+    { record: 'job:db_query_duration_seconds:p95_30s', expr: `histogram_quantile(0.95, sum by (job, le) (rate(db_query_duration_seconds_bucket{${API}}[30s])))` },
     {
       record: 'instance:node_cpu_utilisation:ratio_rate2m',
       expr: '1 - avg by (job, instance) (rate(node_cpu_seconds_total{job="node", mode="idle"}[2m]))',
@@ -278,21 +279,23 @@ const saturationAlerts: RuleGroup<AlertingRule> = {
     {
       alert: 'DatabaseSlow',
       comment:
-        'Statements normally take 1–5 ms (p95); 100 ms held for a minute means purchases hold the\n' +
-        'concert\'s row lock that much longer and buyers queue (docs/faults.md: database slowness).\n' +
-        'The 1 statement/s floor keeps a quiet minute\'s one slow statement from paging.',
-      expr: `job:db_query_duration_seconds:p95_1m > ${T.dbQueryP95Seconds}\nand on (job) job:db_queries:rate1m >= ${T.dbQueriesFloor}\n`,
-      for: '1m',
+        'Statements normally take 1–5 ms (p95); 100 ms means purchases hold the concert\'s row lock\n' +
+        'that much longer and buyers queue (docs/faults.md: database slowness). A 30 s window and\n' +
+        '`for: 15s`, shorter than HighRequestLatency\'s 30 s: the cause must reach Alertmanager before\n' +
+        'the slow requests it explains, or they page first and the inhibition comes too late.\n' +
+        'The 1 statement/s floor keeps a quiet window\'s one slow statement from paging.',
+      expr: `job:db_query_duration_seconds:p95_30s > ${T.dbQueryP95Seconds}\nand on (job) job:db_queries:rate30s >= ${T.dbQueriesFloor}\n`,
+      for: '15s',
       severity: 'page',
       summary: 'Database statements take {{ $value | humanizeDuration }} (p95)',
       description:
         'The 95th percentile of the API\'s database statements is {{ $value | humanizeDuration }} ' +
-        `over the last minute (limit ${ms(T.dbQueryP95Seconds)}; normally a few ms): locks are held longer, requests queue.`,
+        `over the last 30s (limit ${ms(T.dbQueryP95Seconds)}; normally a few ms): locks are held longer, requests queue.`,
       dashboard: DashboardUid.saturation,
       doc: {
-        firesWhen: `\`job:db_query_duration_seconds:p95_1m > ${T.dbQueryP95Seconds}\` (${ms(T.dbQueryP95Seconds).replace('ms', ' ms')})`,
-        window: '1 m',
-        floor: `\`job:db_queries:rate1m >= ${T.dbQueriesFloor}\` /s`,
+        firesWhen: `\`job:db_query_duration_seconds:p95_30s > ${T.dbQueryP95Seconds}\` (${ms(T.dbQueryP95Seconds).replace('ms', ' ms')})`,
+        window: '30 s',
+        floor: `\`job:db_queries:rate30s >= ${T.dbQueriesFloor}\` /s`,
       },
     },
     {
@@ -415,7 +418,10 @@ const saturationAlerts: RuleGroup<AlertingRule> = {
   ],
 };
 
-/** Alerts with this severity fire all the time on purpose (Watchdog); they are not counted as active. */
+/**
+ * Alerts with this severity are not for people and are not counted as active: the Watchdog (always
+ * firing on purpose) and IncidentAftermath (a cause's shadow that holds its symptoms back).
+ */
 export const HEARTBEAT_SEVERITY = 'none';
 
 const metaGroup: RuleGroup<AlertingRule> = {
@@ -435,6 +441,7 @@ const metaGroup: RuleGroup<AlertingRule> = {
       dashboard: DashboardUid.overview,
       doc: { firesWhen: 'always (`vector(1)`); routed to a null receiver', window: '—', floor: '—' },
     },
+    aftermathAlert,
   ],
 };
 

@@ -3,6 +3,7 @@
 // first seen. Polls once a second: the verdict's times are therefore good to about a second.
 import { createPrometheusClient, type PrometheusClient } from '../../packages/shared/prometheus-client.js';
 import type { Channel } from './schema.js';
+import { HEARTBEAT_SEVERITY } from '../../observability/alerts/rules.js';
 
 export type AlertState = 'pending' | 'firing' | 'inactive';
 
@@ -97,7 +98,8 @@ export class Observer {
       const now = new Map<string, AlertState>();
       for (const alert of alerts) {
         const name = alert.labels.alertname!;
-        if (name === 'Watchdog') continue; // always firing by design: the dead man's switch
+        // Not for people: the Watchdog (always firing, the dead man's switch) and IncidentAftermath.
+        if (alert.labels.severity === HEARTBEAT_SEVERITY) continue;
         if (alert.labels.severity) this.severities.set(name, alert.labels.severity);
         if (now.get(name) !== 'firing') now.set(name, alert.state);
       }
