@@ -84,13 +84,8 @@ describe('the fault catalogue on one real stack: each fault pages once, by the a
     await sink?.close();
   });
 
-  it('database outage (real connection cuts) → DatabaseUnreachable by email and Discord, nothing else pages, it resolves', async () => {
-    const result = await stageAndHeal({ set: { database: { slowMs: 0, outage: true } }, alert: 'DatabaseUnreachable', channels: ['email', 'discord'] });
-    console.log(`# DatabaseUnreachable paged after ${result.firedAfterS.toFixed(1)} s, resolved ${result.resolvedAfterS.toFixed(1)} s after the heal`);
-    assert.deepEqual(otherPages(result.pages, 'DatabaseUnreachable'), [], 'pages from the same outage');
-    assert.ok((traffic.counts()['purchase 503'] ?? 0) > 0, `buyers saw 503 during the outage: ${JSON.stringify(traffic.counts())}`);
-  });
-
+  // In this order: a cause holds back what it explains for 5 minutes after it resolved
+  // (IncidentAftermath, span symptoms), and the outage explains database slowness, so it comes last.
   it('database slowness (200 ms per statement) → DatabaseSlow by email and Discord, the latency it causes does not page too, it resolves', async () => {
     const result = await stageAndHeal({ set: { database: { slowMs: 200, outage: false } }, alert: 'DatabaseSlow', channels: ['email', 'discord'] });
     console.log(`# DatabaseSlow paged after ${result.firedAfterS.toFixed(1)} s, resolved ${result.resolvedAfterS.toFixed(1)} s after the heal`);
@@ -104,5 +99,12 @@ describe('the fault catalogue on one real stack: each fault pages once, by the a
     assert.deepEqual(result.pages, [], 'stalls page nobody');
     const onDiscord = sink.messages().slice(before).filter((m) => m.kind === 'discord' && /EventLoopStalls/.test(m.subject));
     assert.deepEqual(onDiscord.map((m) => m.subject), [], 'a ticket goes to email only');
+  });
+
+  it('database outage (real connection cuts) → DatabaseUnreachable by email and Discord, nothing else pages, it resolves', async () => {
+    const result = await stageAndHeal({ set: { database: { slowMs: 0, outage: true } }, alert: 'DatabaseUnreachable', channels: ['email', 'discord'] });
+    console.log(`# DatabaseUnreachable paged after ${result.firedAfterS.toFixed(1)} s, resolved ${result.resolvedAfterS.toFixed(1)} s after the heal`);
+    assert.deepEqual(otherPages(result.pages, 'DatabaseUnreachable'), [], 'pages from the same outage');
+    assert.ok((traffic.counts()['purchase 503'] ?? 0) > 0, `buyers saw 503 during the outage: ${JSON.stringify(traffic.counts())}`);
   });
 });
