@@ -109,8 +109,8 @@ test('Grafana mounts the dashboards where the provisioning provider looks for th
 test('Locust master and workers run tools/load/locustfile.py with its helper modules beside it', () => {
   const services = compose().services;
   for (const name of ['locust-master', 'locust-worker']) {
-    const mount = services[name].volumes.find((v: string) => v.startsWith('./load:'));
-    assert.ok(mount, `${name} mounts ./load`);
+    const mount = services[name].volumes.find((v: string) => v.startsWith('./tools/load:'));
+    assert.ok(mount, `${name} mounts ./tools/load`);
     const target = mount.split(':')[1];
     const file = services[name].command[services[name].command.indexOf('-f') + 1];
     assert.equal(file, `${target}/locustfile.py`);
