@@ -54,16 +54,21 @@ export interface PrometheusClient {
 
 /**
  * Queries go as POST forms (Prometheus accepts both), so a long PromQL expression never meets a
- * URL length limit; the other calls are GETs.
+ * URL length limit; the other calls are GETs, their params in the query string (some endpoints,
+ * such as label values, answer 405 to a POST).
  */
+const POST_PATHS = new Set(['/api/v1/query', '/api/v1/query_range']);
+
 export function createPrometheusClient(url: string, options: { timeoutMs?: number } = {}): PrometheusClient {
   const base = url.replace(/\/$/, '');
   const timeoutMs = options.timeoutMs ?? 30_000;
   const api = async <T>(path: string, params?: Record<string, string>): Promise<T> => {
-    const init: RequestInit = params
+    const post = params !== undefined && POST_PATHS.has(path);
+    const init: RequestInit = post
       ? { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params) }
       : {};
-    const response = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const target = !post && params ? `${base}${path}?${new URLSearchParams(params)}` : `${base}${path}`;
+    const response = await fetch(target, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     const text = await response.text();
     let body: { status?: string; data?: T; error?: string } | undefined;
     try {

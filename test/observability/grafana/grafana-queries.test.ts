@@ -233,8 +233,7 @@ async function runTarget(
 
 /** What Grafana offers for a label_values() variable: the label's values on series of that metric. */
 async function labelValues(label: string, match: string): Promise<string[]> {
-  // A GET (the client POSTs when given params; this endpoint answers 405 to that, as Grafana knows).
-  return createPrometheusClient(servers.withRules!.url, { timeoutMs: 10_000 }).api<string[]>(`/api/v1/label/${label}/values?${new URLSearchParams({ 'match[]': match })}`);
+  return createPrometheusClient(servers.withRules!.url, { timeoutMs: 10_000 }).api<string[]>(`/api/v1/label/${label}/values`, { 'match[]': match });
 }
 
 const SELECTIONS = ['"All" picked for job and instance', 'one replica picked by name'] as const;

@@ -45,6 +45,11 @@ describe('Prometheus client', () => {
     await assert.rejects(client.query('{__name__=~".+"}[1m]'), /not a vector/);
   });
 
+  it('sends other calls with params as GETs (label values answers 405 to a POST)', async () => {
+    const jobs = await createPrometheusClient(prometheus.url).api<string[]>('/api/v1/label/job/values', { 'match[]': 'up' });
+    assert.ok(Array.isArray(jobs), `jobs: ${JSON.stringify(jobs)}`); // a POST here is rejected with 405
+  });
+
   it('reads the scrape interval from the loaded config', async () => {
     const client = createPrometheusClient(prometheus.url);
     assert.match(await client.configYaml(), /scrape_configs/);
