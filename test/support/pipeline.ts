@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChaosInput } from '../../packages/contract/index.js';
 export { startTraffic, type Traffic, type TrafficOptions } from '../../tools/stack/traffic.js';
+import type { Traffic } from '../../tools/stack/traffic.js';
 import { writeAlertmanagerConfig } from '../../apps/alertmanager-config/alertmanager-config.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../../tools/stack/processes/alertmanager-process.js';
 import { writePrometheusConfig } from '../../tools/stack/processes/prometheus-config.js';
@@ -90,3 +91,43 @@ export const resolvedMsg = (alertname: string, kind: SinkMessage['kind']) => (m:
 /** Any page (a FIRING notification with severity page). */
 export const isPage = (m: SinkMessage) => m.subject.startsWith('[FIRING') && / PAGE /.test(m.subject);
 
+
+// ---------------------------------------------------------------------------------------------
+// Waiting for notifications, and saying why when they do not come
+
+/** What to read when a notification does not come: is every piece still alive, what does Prometheus see? */
+export async function diagnose(monitoring: Monitoring, traffic?: Traffic): Promise<string> {
+  const alive = async (url: string) => fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+  const prometheusAlive = await alive(monitoring.prometheus.url);
+  const alerts = prometheusAlive
+    ? (await monitoring.prometheus.alerts().catch(() => [])).map((a) => `${a.labels.alertname}:${a.state}`).join(', ')
+    : '(Prometheus down)';
+  return [
+    `Prometheus ${prometheusAlive ? 'up' : 'DOWN'}, Alertmanager ${monitoring.alertmanager.running() ? 'running' : 'EXITED'}`,
+    `(on a shared machine, .ci/run's \`pkill -x prometheus|prometheus-alertmanager\` kills every copy)`,
+    `Prometheus alerts: ${alerts}`,
+    ...(traffic ? [`traffic: ${JSON.stringify(traffic.counts())}`] : []),
+    `Alertmanager log: ${monitoring.alertmanager.recentLogs().slice(-3).join(' | ')}`,
+  ].join('\n');
+}
+
+export interface NotificationWait {
+  sink: Sink;
+  monitoring: Monitoring;
+  traffic?: Traffic;
+}
+
+/** One message per channel matching `predicate(channel)`, or an error that carries diagnose(). */
+export async function waitForEach(
+  { sink, monitoring, traffic }: NotificationWait,
+  channels: readonly SinkMessage['kind'][],
+  predicate: (kind: SinkMessage['kind']) => (m: SinkMessage) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<SinkMessage[]> {
+  try {
+    return await Promise.all(channels.map((kind) => sink.waitFor(predicate(kind), timeoutMs)));
+  } catch (error) {
+    throw new Error(`${what}: ${(error as Error).message}\n${await diagnose(monitoring, traffic)}`);
+  }
+}

@@ -19,7 +19,8 @@ export const USAGE = `usage: npm run scenario -- <name>|<file.yaml> ... | --all 
   --runs DIR                where run folders go (default runs/)
   --api-url URL --prometheus-url URL --sink-url URL [--alertmanager-url URL]
                             play against running parts (compose, a cluster) instead of starting the
-                            stack; needs ADMIN_TOKEN. Without --sink-url no notification is checked.
+                            stack; needs ADMIN_TOKEN. Without --sink-url no notification is checked;
+                            with --alertmanager-url the report names what held each alert back.
 exit codes: 0 all expectations met, 1 an expectation missed, 2 usage/configuration error`;
 
 

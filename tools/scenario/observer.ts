@@ -1,9 +1,12 @@
 // Watches a running scenario from outside, as an on-call engineer would: Prometheus's alert states
 // (pending / firing / gone) and the notifications that reached the sink, each with the time it was
-// first seen. Polls once a second: the verdict's times are therefore good to about a second.
+// first seen, and — given Alertmanager — which alert held which back (an inhibition: it fired, and
+// nobody was told). Polls once a second: the verdict's times are therefore good to about a second.
 import { createPrometheusClient, type PrometheusClient } from '../../packages/shared/prometheus-client.js';
 import type { Channel } from './schema.js';
 import { HEARTBEAT_SEVERITY } from '../../observability/alerts/rules.js';
+import { AFTERMATH_ALERT } from '../../observability/alerts/aftermath.js';
+import type { AmAlert } from '../stack/processes/alertmanager-process.js';
 
 export type AlertState = 'pending' | 'firing' | 'inactive';
 
@@ -36,6 +39,30 @@ interface SinkMessage {
 export interface ObserverTargets {
   prometheusUrl: string;
   sinkUrl?: string;
+  alertmanagerUrl?: string;
+}
+
+/** How an inhibiting alert is named in the report: IncidentAftermath speaks for its cause. */
+function inhibitorName(alert: AmAlert): string {
+  const name = alert.labels.alertname ?? '?';
+  return name === AFTERMATH_ALERT && alert.labels.cause ? `${alert.labels.cause} (aftermath)` : name;
+}
+
+/** From one answer of Alertmanager's GET /api/v2/alerts: each inhibited alert name → the names of what inhibits it. */
+export function inhibitionsIn(alerts: AmAlert[]): Map<string, Set<string>> {
+  const byFingerprint = new Map(alerts.map((alert) => [alert.fingerprint, alert]));
+  const held = new Map<string, Set<string>>();
+  for (const alert of alerts) {
+    const name = alert.labels.alertname;
+    if (!name || alert.status.inhibitedBy.length === 0) continue;
+    const by = held.get(name) ?? new Set<string>();
+    for (const fingerprint of alert.status.inhibitedBy) {
+      const source = byFingerprint.get(fingerprint);
+      if (source) by.add(inhibitorName(source));
+    }
+    held.set(name, by);
+  }
+  return held;
 }
 
 /** `[FIRING:2] DatabaseUnreachable PAGE (…)` → the alert names it carries (CamelCase words, as the rules name them). */
@@ -48,6 +75,8 @@ export class Observer {
   readonly notifications: Notification[] = [];
   /** Every alert name seen, with its severity. */
   readonly severities = new Map<string, string>();
+  /** Alerts Alertmanager held back at some point, with what held them (only with alertmanagerUrl). */
+  readonly heldBack = new Map<string, Set<string>>();
   private readonly current = new Map<string, AlertState>();
   private seenMessageIds = new Set<number>();
   private timer?: NodeJS.Timeout;
@@ -90,6 +119,16 @@ export class Observer {
     return (await response.json()) as SinkMessage[];
   }
 
+  private async pollAlertmanager(url: string): Promise<void> {
+    const response = await fetch(`${url}/api/v2/alerts`, { signal: AbortSignal.timeout(5_000) });
+    if (!response.ok) throw new Error(`Alertmanager answered ${response.status} to GET /api/v2/alerts`);
+    for (const [name, by] of inhibitionsIn((await response.json()) as AmAlert[])) {
+      const seen = this.heldBack.get(name) ?? new Set<string>();
+      for (const source of by) seen.add(source);
+      this.heldBack.set(name, seen);
+    }
+  }
+
   private async poll(): Promise<void> {
     const t = Date.now();
     try {
@@ -110,6 +149,8 @@ export class Observer {
           this.current.set(name, state);
         }
       }
+      // Alertmanager only adds the "held back by" column: a failed read of it must not cost a poll.
+      if (this.targets.alertmanagerUrl) await this.pollAlertmanager(this.targets.alertmanagerUrl).catch((error: Error) => (this.lastPollError = error.message));
       if (this.targets.sinkUrl) {
         const known = [...this.severities.keys(), ...this.expectedNames];
         for (const message of await this.sinkMessages()) {

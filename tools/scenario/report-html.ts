@@ -107,7 +107,7 @@ export function renderReport(verdict: Verdict, record: RunRecord, series: Series
   const alertRows = verdict.alerts
     .map((a) => {
       const n = a.notifications;
-      return `<tr><td>${escape(a.alert)}</td><td>${escape(a.severity ?? '')}</td><td>${a.firstPendingS ?? '–'}</td><td>${a.firstFiringS ?? '–'}</td><td>${a.lastResolvedS ?? '–'}</td><td>${a.flaps}</td><td>${n.email.firing} / ${n.email.resolved}</td><td>${n.discord.firing} / ${n.discord.resolved}</td></tr>`;
+      return `<tr><td>${escape(a.alert)}</td><td>${escape(a.severity ?? '')}</td><td>${a.firstPendingS ?? '–'}</td><td>${a.firstFiringS ?? '–'}</td><td>${a.lastResolvedS ?? '–'}</td><td>${a.flaps}</td><td>${n.email.firing} / ${n.email.resolved}</td><td>${n.discord.firing} / ${n.discord.resolved}</td><td>${escape(a.heldBackBy?.join(', ') ?? '')}</td></tr>`;
     })
     .join('\n');
   const steps = verdict.steps.map((s) => `<li>+${s.atS} s <b>${escape(s.id)}</b>${s.say ? ` — ${escape(s.say)}` : ''}</li>`).join('');
@@ -133,9 +133,9 @@ ${alertLanes(verdict, record, bands)}
 ${rows || '<tr><td colspan="3">none</td></tr>'}
 </table>
 <h2>Alerts seen</h2>
-<p>Seconds from the start of the scenario; notifications counted firing / resolved.</p>
-<table><tr><th>alert</th><th>severity</th><th>pending at</th><th>firing at</th><th>resolved at</th><th>flaps</th><th>email</th><th>Discord</th></tr>
-${alertRows || '<tr><td colspan="8">no alert left inactive</td></tr>'}
+<p>Seconds from the start of the scenario; notifications counted firing / resolved. <i>Held back by</i>: Alertmanager inhibited the alert while that one fired (one root cause pages once; "(aftermath)" is IncidentAftermath, the cause's shadow after it resolved), so it fired and reached nobody.</p>
+<table><tr><th>alert</th><th>severity</th><th>pending at</th><th>firing at</th><th>resolved at</th><th>flaps</th><th>email</th><th>Discord</th><th>held back by</th></tr>
+${alertRows || '<tr><td colspan="9">no alert left inactive</td></tr>'}
 </table>
 </body></html>
 `;

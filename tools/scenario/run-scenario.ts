@@ -118,7 +118,7 @@ export async function runScenario(scenario: Scenario, targets: Targets, options:
   let chaos = await putChaos(targets.apiUrl, targets.adminToken, baseline);
 
   await settle(targets.prometheusUrl, log);
-  const observer = new Observer({ prometheusUrl: targets.prometheusUrl, sinkUrl: targets.sinkUrl }, scenario.fire.map((rule) => rule.alert));
+  const observer = new Observer({ prometheusUrl: targets.prometheusUrl, sinkUrl: targets.sinkUrl, alertmanagerUrl: targets.alertmanagerUrl }, scenario.fire.map((rule) => rule.alert));
   await observer.start();
   const load = await startLoad(scenario, targets.apiUrl, runDir, targets.adminToken);
   const startedAt = Date.now();
@@ -161,8 +161,9 @@ export async function runScenario(scenario: Scenario, targets: Targets, options:
     // next scenario (or user) starts calm.
     await applyChaos(targets, CALM, log).catch((error: Error) => log(`could not heal at the end: ${error.message}`));
   }
-  if (observer.pollErrors > 0) log(`(${observer.pollErrors} polls of Prometheus/the sink failed; last: ${observer.lastPollError})`);
+  if (observer.pollErrors > 0) log(`(${observer.pollErrors} polls of Prometheus/the sink/Alertmanager failed; last: ${observer.lastPollError})`);
   record.severities = Object.fromEntries(observer.severities);
+  if (targets.alertmanagerUrl) record.heldBack = Object.fromEntries([...observer.heldBack].map(([alert, by]) => [alert, [...by].sort()]));
 
   if (scenario.gate) {
     // One more scrape, so the last seconds of traffic are in Prometheus.

@@ -21,6 +21,8 @@ interface Trial {
   pageS?: number;
   resolveS?: number;
   unexpectedPages: string[];
+  /** Other alerts that fired and that Alertmanager held back, with what held them: "X (by Y)". */
+  heldBack?: string[];
   flaps: number;
   notifications: Record<'email' | 'discord', { firing: number; resolved: number }>;
   passed: boolean;
@@ -59,6 +61,9 @@ function trialOf(scenario: Scenario, verdict: Verdict, runDir: string): Trial {
     pageS: pages.length ? Math.min(...pages) : fired?.seconds,
     resolveS: resolved.length ? Math.max(...resolved) : undefined,
     unexpectedPages: verdict.unexpectedPages,
+    heldBack: verdict.alerts
+      .filter((a) => a.alert !== rule?.alert && a.firstFiringS !== undefined && a.heldBackBy)
+      .map((a) => `${a.alert} (by ${a.heldBackBy!.join(', ')})`),
     flaps: alert?.flaps ?? 0,
     notifications: alert?.notifications ?? { email: { firing: 0, resolved: 0 }, discord: { firing: 0, resolved: 0 } },
     passed: verdict.passed,
@@ -89,21 +94,24 @@ function markdown(rows: Row[], soak: { minutes: number; unexpectedPages: string[
     '`npm run scenario` run of the catalogue file on a fresh local stack (PGlite, shipped rules and intervals,',
     "Alertmanager's group_interval 15 s). Times are from the fault (heal) step to the first page (resolved)",
     'notification in the sink; without a notification channel, to Prometheus reporting the alert firing (resolved).',
+    '*Fired, held back* lists the other alerts that fired in Prometheus and that Alertmanager inhibited (one root',
+    'cause pages once), with the alert that held them; "(aftermath)" is IncidentAftermath after that cause resolved.',
     '',
     ...Object.entries(meta).map(([key, value]) => `- ${key}: ${value}`),
     '',
-    '| Fault | Scenario | Intended alert | Detected by it | Time to page | Time to resolve | Unexpected pages | Flaps | Notifications per incident (email / Discord, firing+resolved) | Trials passed |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| Fault | Scenario | Intended alert | Detected by it | Time to page | Time to resolve | Unexpected pages | Fired, held back | Flaps | Notifications per incident (email / Discord, firing+resolved) | Trials passed |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const row of rows) {
     const detected = row.trials.filter((t) => t.detected).length;
     const pages = row.trials.map((t) => t.pageS).filter((s): s is number => s !== undefined);
     const resolves = row.trials.map((t) => t.resolveS).filter((s): s is number => s !== undefined);
     const unexpected = [...new Set(row.trials.flatMap((t) => t.unexpectedPages))];
+    const held = [...new Set(row.trials.flatMap((t) => t.heldBack ?? []))];
     const flaps = row.trials.reduce((n, t) => n + t.flaps, 0);
     const per = (channel: 'email' | 'discord') => row.trials.map((t) => `${t.notifications[channel].firing}+${t.notifications[channel].resolved}`).join(', ');
     lines.push(
-      `| ${row.fault} | ${row.scenario} | ${row.alert || '(none: must stay silent)'} | ${row.alert ? `${detected === row.trials.length ? 'yes' : detected ? 'partly' : 'no'} (${detected}/${row.trials.length})` : '–'} | ${spread(pages)} | ${spread(resolves)} | ${unexpected.join(', ') || 'none'} | ${flaps} | ${per('email')} / ${per('discord')} | ${row.trials.filter((t) => t.passed).length}/${row.trials.length} |`,
+      `| ${row.fault} | ${row.scenario} | ${row.alert || '(none: must stay silent)'} | ${row.alert ? `${detected === row.trials.length ? 'yes' : detected ? 'partly' : 'no'} (${detected}/${row.trials.length})` : '–'} | ${spread(pages)} | ${spread(resolves)} | ${unexpected.join(', ') || 'none'} | ${row.trials.every((t) => t.heldBack === undefined) ? 'not recorded' : held.join(', ') || 'none'} | ${flaps} | ${per('email')} / ${per('discord')} | ${row.trials.filter((t) => t.passed).length}/${row.trials.length} |`,
     );
   }
   // The issue's goals (#13), each judged from the rows above.

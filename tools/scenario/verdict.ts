@@ -28,6 +28,8 @@ export interface RunRecord {
    * Prometheus but reaches nobody, which is the point of the inhibition. Without a sink: firing.
    */
   sinkWatched: boolean;
+  /** Alert name → what Alertmanager held it back by (inhibitions), when the run watched Alertmanager. */
+  heldBack?: Record<string, string[]>;
 }
 
 export interface Expectation {
@@ -51,6 +53,8 @@ export interface AlertSummary {
   /** Times it went back to firing after resolving. */
   flaps: number;
   notifications: Record<Channel, { firing: number; resolved: number }>;
+  /** What Alertmanager held it back by, when it did (it fired, and nobody was told). */
+  heldBackBy?: string[];
 }
 
 export interface Verdict {
@@ -101,6 +105,7 @@ export function summarizeAlerts(record: RunRecord): AlertSummary[] {
         email: { firing: count('email', 'firing'), resolved: count('email', 'resolved') },
         discord: { firing: count('discord', 'firing'), resolved: count('discord', 'resolved') },
       },
+      ...(record.heldBack?.[alert]?.length ? { heldBackBy: record.heldBack[alert] } : {}),
     };
   });
 }

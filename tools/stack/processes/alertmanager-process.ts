@@ -12,6 +12,8 @@ export interface StartAlertmanagerOptions extends BinaryStartOptions {
 
 /** An alert as Alertmanager's API v2 returns it (the fields we use). */
 export interface AmAlert {
+  /** What `status.inhibitedBy` names an inhibiting alert by. */
+  fingerprint: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
   startsAt: string;
