@@ -62,16 +62,6 @@ const pagesSince = (from: number) =>
     .filter((m) => Date.parse(m.receivedAt) >= from && isPage(m))
     .map((m) => m.subject.replace(/ — .*/, ''));
 
-/** The replica's process_start_time_seconds: a new value is a new process. */
-async function startTimes(): Promise<number[]> {
-  return Promise.all(
-    replicas.replicaPorts.map(async (port) => {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      return Number(/^process_start_time_seconds (\S+)$/m.exec(text)![1]);
-    }),
-  );
-}
-
 /** Page notifications of other alerts than `alert` (its own firing page is the one expected). */
 const otherPages = (pages: string[], alert: string) => pages.filter((subject) => !new RegExp(`\\b${alert}$`).test(subject));
 
@@ -129,7 +119,7 @@ describe('the fault catalogue on one real stack: each fault pages once, by the a
 
   it('a crash loop (each replica exits 15 s after it starts) → the supervisor restarts them, ApiRestarting pages by email and Discord', async () => {
     const from = Date.now();
-    const before = await startTimes();
+    const before = await replicas.startTimes();
     await replicas.setChaos({ ...NOMINAL_CHAOS, crash: { exitAfterSeconds: 15 } });
     const fired = await waitAll(['email', 'discord'], (kind) => firing('ApiRestarting', kind), FIRE_TIMEOUT_MS, 'ApiRestarting firing');
     const firedAfterS = (Math.max(...fired.map((m) => Date.parse(m.receivedAt))) - from) / 1000;
@@ -137,7 +127,7 @@ describe('the fault catalogue on one real stack: each fault pages once, by the a
     const healedAt = Date.now();
     await replicas.setChaos(NOMINAL_CHAOS);
     await replicas.ready(60_000);
-    const after = await startTimes();
+    const after = await replicas.startTimes();
     assert.ok(after.every((started, i) => started > before[i]!), `every replica is a new process: ${before} → ${after}`);
     assert.match(replicas.output(), /replica \d crashed \(exit code 1\); restarting it/);
     crashLoopResolved = waitAll(['email', 'discord'], (kind) => resolvedMsg('ApiRestarting', kind), 9 * 60_000, 'ApiRestarting resolved').then(

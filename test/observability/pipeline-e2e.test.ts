@@ -24,6 +24,7 @@ import {
   startTraffic,
   type Monitoring,
   type Traffic,
+  waitForEach,
 } from '../support/pipeline.js';
 
 // The default RUNBOOK_BASE_URL: the live dashboard's /runbooks/ (DASHBOARD_URL + runbooks/).
@@ -37,28 +38,10 @@ let replica2: RunningApi | undefined;
 let traffic: Traffic;
 let monitoring: Monitoring;
 
-/** What to read when a notification does not come: is every piece still alive, what does Prometheus see? */
-async function diagnose(): Promise<string> {
-  const alive = async (url: string) => fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
-  const prometheusAlive = await alive(monitoring.prometheus.url);
-  const alerts = prometheusAlive
-    ? (await monitoring.prometheus.alerts().catch(() => [])).map((a) => `${a.labels.alertname}:${a.state}`).join(', ')
-    : '(Prometheus down)';
-  return [
-    `Prometheus ${prometheusAlive ? 'up' : 'DOWN'}, Alertmanager ${monitoring.alertmanager.running() ? 'running' : 'EXITED'}`,
-    `(on a shared machine, .ci/run's \`pkill -x prometheus|prometheus-alertmanager\` kills every copy)`,
-    `Prometheus alerts: ${alerts}`,
-    `traffic: ${JSON.stringify(traffic.counts())}`,
-    `Alertmanager log: ${monitoring.alertmanager.recentLogs().slice(-3).join(' | ')}`,
-  ].join('\n');
-}
-
+/** Both channels' messages matching `predicate`, or an error that says what Prometheus saw. */
 async function waitBoth(predicate: (kind: SinkMessage['kind']) => (m: SinkMessage) => boolean): Promise<[SinkMessage, SinkMessage]> {
-  try {
-    return await Promise.all([sink.waitFor(predicate('email'), NOTIFY_TIMEOUT_MS), sink.waitFor(predicate('discord'), NOTIFY_TIMEOUT_MS)]);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${await diagnose()}`);
-  }
+  const [email, discord] = await waitForEach({ sink, monitoring, traffic }, ['email', 'discord'], predicate, NOTIFY_TIMEOUT_MS, 'notification');
+  return [email!, discord!];
 }
 
 describe('alerting pipeline end to end (API → Prometheus → Alertmanager → email + Discord)', { timeout: 11 * 60_000 }, () => {

@@ -16,6 +16,8 @@ export interface ReplicaRunner {
   output(): string;
   /** PUT /api/admin/chaos through the balancer, retried while every replica is between restarts. */
   setChaos(chaos: ChaosInput): Promise<void>;
+  /** Each replica's process_start_time_seconds: a new value is a new process. */
+  startTimes(): Promise<number[]>;
   /** Waits until every replica answers /readyz. */
   ready(timeoutMs?: number): Promise<void>;
   /** SIGTERM to the runner's group (it stops its replicas), then drops the database. */
@@ -89,6 +91,13 @@ export async function startReplicaRunner(options: ReplicaRunnerOptions): Promise
     output: () => output,
     ready,
     stop,
+    startTimes: () =>
+      Promise.all(
+        replicaPorts.map(async (replicaPort) => {
+          const text = await (await fetch(`http://127.0.0.1:${replicaPort}/metrics`)).text();
+          return Number(/^process_start_time_seconds (\S+)$/m.exec(text)![1]);
+        }),
+      ),
     async setChaos(settings) {
       let lastError: unknown;
       for (let attempt = 0; attempt < 20; attempt++) {

@@ -82,6 +82,8 @@ export class Observer {
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
   pollErrors = 0;
+  /** Failed reads of Alertmanager: the held-back record may miss an inhibition, nothing else. */
+  alertmanagerErrors = 0;
   lastPollError?: string;
   private readonly prometheus: PrometheusClient;
 
@@ -150,7 +152,7 @@ export class Observer {
         }
       }
       // Alertmanager only adds the "held back by" column: a failed read of it must not cost a poll.
-      if (this.targets.alertmanagerUrl) await this.pollAlertmanager(this.targets.alertmanagerUrl).catch((error: Error) => (this.lastPollError = error.message));
+      if (this.targets.alertmanagerUrl) await this.pollAlertmanager(this.targets.alertmanagerUrl).catch(() => this.alertmanagerErrors++);
       if (this.targets.sinkUrl) {
         const known = [...this.severities.keys(), ...this.expectedNames];
         for (const message of await this.sinkMessages()) {

@@ -161,8 +161,9 @@ export async function runScenario(scenario: Scenario, targets: Targets, options:
     // next scenario (or user) starts calm.
     await applyChaos(targets, CALM, log).catch((error: Error) => log(`could not heal at the end: ${error.message}`));
   }
-  if (observer.pollErrors > 0) log(`(${observer.pollErrors} polls of Prometheus/the sink/Alertmanager failed; last: ${observer.lastPollError})`);
+  if (observer.pollErrors > 0) log(`(${observer.pollErrors} polls of Prometheus/the sink failed; last: ${observer.lastPollError})`);
   record.severities = Object.fromEntries(observer.severities);
+  if (observer.alertmanagerErrors > 0) log(`(${observer.alertmanagerErrors} reads of Alertmanager failed: "held back by" may miss an inhibition)`);
   if (targets.alertmanagerUrl) record.heldBack = Object.fromEntries([...observer.heldBack].map(([alert, by]) => [alert, [...by].sort()]));
 
   if (scenario.gate) {

@@ -11,7 +11,9 @@ import { writeAlertmanagerConfig } from '../../../apps/alertmanager-config/alert
 import { startSink, type Sink } from '../../../apps/sink/sink.js';
 import { startAlertmanager, type AlertmanagerProcess, type PostableAlert } from '../../../tools/stack/processes/alertmanager-process.js';
 import { inhibitionsIn } from '../../../tools/scenario/observer.js';
-import { summarizeAlerts, type RunRecord } from '../../../tools/scenario/verdict.js';
+import { judge, summarizeAlerts, type RunRecord } from '../../../tools/scenario/verdict.js';
+import { renderReport } from '../../../tools/scenario/report-html.js';
+import { parseScenario } from '../../../tools/scenario/schema.js';
 
 let dir: string;
 let sink: Sink;
@@ -61,7 +63,7 @@ describe('the observer reads inhibitions from Alertmanager', () => {
     );
   });
 
-  it('the verdict carries it per alert, only for alerts that were held back', () => {
+  it('the verdict and the report carry it per alert, only for alerts that were held back', () => {
     const t = Date.parse('2026-12-02T10:00:00Z');
     const record: RunRecord = {
       startedAt: t,
@@ -79,5 +81,10 @@ describe('the observer reads inhibitions from Alertmanager', () => {
     };
     const alerts = Object.fromEntries(summarizeAlerts(record).map((a) => [a.alert, a.heldBackBy]));
     assert.deepEqual(alerts, { DatabaseSlow: undefined, HighRequestLatency: ['DatabaseSlow'] });
+    // …and the report's table says it in the alert's own row.
+    const scenario = parseScenario('description: d\nload: { kind: steady, purchasesPerSecond: 1, readsPerSecond: 1 }\nduration: 1m\ntimeline: []\nexpect: { silent: [pages] }\n', 'held.yaml');
+    const html = renderReport(judge(scenario, record), record, [], scenario);
+    assert.match(html, /<tr><td>HighRequestLatency<\/td>(<td>[^<]*<\/td>){7}<td>DatabaseSlow<\/td><\/tr>/);
+    assert.match(html, /<tr><td>DatabaseSlow<\/td>(<td>[^<]*<\/td>){7}<td><\/td><\/tr>/);
   });
 });

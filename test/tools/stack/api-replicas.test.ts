@@ -2,68 +2,33 @@
 // behind the balancer; a staged crash is restarted, a replica killed by a signal stays down while
 // the other keeps serving through the same address.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
-import { freePort, waitUntil } from '../../support/ports.js';
-import { repoRoot } from '../../../packages/shared/repo-root.js';
+import { TEST_ADMIN_TOKEN } from '../../support/api-process.js';
+import { waitUntil } from '../../support/ports.js';
+import { startReplicaRunner, type ReplicaRunner } from '../../support/replica-runner.js';
 
-const ROOT = repoRoot;
-const TOKEN = 'replica-test-token';
 const calm = { failureRate: 0, latencyMs: { min: 0, max: 0 } };
 
-async function startTime(port: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return Number(/^process_start_time_seconds (\S+)$/m.exec(text)![1]);
-}
-
+/** One PUT, its status as is: the crash-loop case needs to see a 503 and retry itself. */
 function putChaos(url: string, body: unknown): Promise<Response> {
   return fetch(`${url}/api/admin/chaos`, {
     method: 'PUT',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
 }
 
 describe('the API replica runner', () => {
-  let database: TestDatabase;
-  let runner: ChildProcess;
-  let output = '';
+  let runner: ReplicaRunner;
   let url: string;
   let replicaPorts: number[];
   before(async () => {
-    database = await createTestDatabase('tp_replicas');
-    const port = await freePort();
-    replicaPorts = [await freePort(), await freePort()];
-    url = `http://127.0.0.1:${port}`;
-    runner = spawn(process.execPath, ['--import', 'tsx', 'tools/stack/api-replicas.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        API_REPLICA_PORTS: replicaPorts.join(','),
-        DATABASE_URL: database.url,
-        ADMIN_TOKEN: TOKEN,
-        CHAOS_FAILURE_RATE: '0',
-        CHAOS_LATENCY_MIN_MS: '0',
-        CHAOS_LATENCY_MAX_MS: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    runner.stdout!.on('data', (chunk) => (output += chunk));
-    runner.stderr!.on('data', (chunk) => (output += chunk));
-    for (const replicaPort of replicaPorts) {
-      await waitUntil(async () => (await fetch(`http://127.0.0.1:${replicaPort}/readyz`)).ok, 60_000, `replica on ${replicaPort}`);
-    }
+    runner = await startReplicaRunner({ replicas: 2, chaos: calm });
+    ({ url, replicaPorts } = runner);
   });
   after(async () => {
-    if (runner?.exitCode === null) {
-      process.kill(-runner.pid!, 'SIGTERM');
-      await new Promise((resolve) => runner.once('exit', resolve));
-    }
-    await database?.drop();
+    await runner?.stop();
   });
 
   it('spreads requests over every replica behind one address', async () => {
@@ -83,15 +48,15 @@ describe('the API replica runner', () => {
   });
 
   it('restarts replicas that crash (a staged crash loop), until healed', async () => {
-    const before = await Promise.all(replicaPorts.map(startTime));
+    const before = await runner.startTimes();
     assert.equal((await putChaos(url, { ...calm, crash: { exitAfterSeconds: 3 } })).status, 200);
     await waitUntil(
-      async () => (await Promise.all(replicaPorts.map(startTime))).every((started, i) => started > before[i]!),
+      async () => (await runner.startTimes()).every((started, i) => started > before[i]!),
       45_000,
       'both replicas to crash and come back',
     );
-    assert.match(output, /replica 1 crashed \(exit code 1\); restarting it/);
-    assert.match(output, /replica 2 crashed \(exit code 1\); restarting it/);
+    assert.match(runner.output(), /replica 1 crashed \(exit code 1\); restarting it/);
+    assert.match(runner.output(), /replica 2 crashed \(exit code 1\); restarting it/);
     // While the loop runs a heal may land when no replica is up (503): an operator retries.
     await waitUntil(async () => (await putChaos(url, calm)).status === 200, 30_000, 'the heal to be accepted');
     await waitUntil(
@@ -99,9 +64,9 @@ describe('the API replica runner', () => {
       45_000,
       'both replicas up after the heal',
     );
-    const healed = await Promise.all(replicaPorts.map(startTime));
+    const healed = await runner.startTimes();
     await new Promise((resolve) => setTimeout(resolve, 5_000));
-    assert.deepEqual(await Promise.all(replicaPorts.map(startTime)), healed, 'no more restarts once healed');
+    assert.deepEqual(await runner.startTimes(), healed, 'no more restarts once healed');
   });
 
   it('leaves a replica killed by a signal down, and keeps serving from the other', async () => {
@@ -109,7 +74,7 @@ describe('the API replica runner', () => {
     const pid = Number(/pid=(\d+)/.exec(listening)?.[1] ?? NaN);
     assert.ok(Number.isInteger(pid), `the replica's pid from ss: ${listening}`);
     process.kill(pid, 'SIGKILL');
-    await waitUntil(async () => /replica 1 was stopped \(SIGKILL\); not restarting it/.test(output), 10_000, 'the runner to notice');
+    await waitUntil(async () => /replica 1 was stopped \(SIGKILL\); not restarting it/.test(runner.output()), 10_000, 'the runner to notice');
     for (let i = 0; i < 6; i++) assert.equal((await fetch(`${url}/readyz`)).status, 200, 'the balancer skips the dead replica');
   });
 });
