@@ -22,7 +22,7 @@ export interface ProcessFaultOptions {
 }
 
 export function startProcessFaults(chaos: ChaosSettingsStore, logger: Logger, { exit }: ProcessFaultOptions): ProcessFaults {
-  const leak = memoryLeak();
+  const leak = memoryLeak(logger);
   const burn = cpuBurn();
   const stall = eventLoopStall();
   let crashTimer: NodeJS.Timeout | undefined;
@@ -57,31 +57,50 @@ export function startProcessFaults(chaos: ChaosSettingsStore, logger: Logger, { 
   };
 }
 
-function memoryLeak() {
-  let retained: Buffer[] = [];
-  let bytes = 0;
-  let timer: NodeJS.Timeout | undefined;
+/**
+ * The leak lives in a worker thread because healing must give the memory back at once: buffers
+ * dropped in the main isolate wait for a major garbage collection, which an idle API may not run
+ * for many minutes (CI saw the resident memory stay up 9 minutes after a heal, so MemoryGrowing
+ * never resolved). Terminating the worker frees its heap and buffers on the spot, as a restart would.
+ */
+const LEAK_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const retained = [];
+let bytes = 0;
+let perTick = 0;
+parentPort.on('message', (bytesPerTick) => { perTick = bytesPerTick; });
+setInterval(() => {
+  if (perTick <= 0 || bytes + perTick > workerData.maxBytes) return;
+  // alloc (not allocUnsafe) writes every page, so the memory is resident, not just reserved.
+  retained.push(Buffer.alloc(perTick, 1));
+  bytes += perTick;
+}, workerData.tickMs);
+`;
+
+function memoryLeak(logger: Logger) {
+  let worker: Worker | undefined;
   let rate = 0;
   return {
     set(mbPerMinute: number) {
       if (mbPerMinute === rate) return;
       rate = mbPerMinute;
-      clearInterval(timer);
-      timer = undefined;
       if (rate <= 0) {
-        // Healing frees what was taken: the garbage collector returns it once nothing holds it.
-        retained = [];
-        bytes = 0;
+        void worker?.terminate();
+        worker = undefined;
         return;
       }
-      const perTick = Math.round((rate * 1024 * 1024 * LEAK_TICK_MS) / 60_000);
-      timer = setInterval(() => {
-        if (bytes + perTick > MAX_LEAK_BYTES) return;
-        // alloc (not allocUnsafe) writes every page, so the memory is resident, not just reserved.
-        retained.push(Buffer.alloc(perTick, 1));
-        bytes += perTick;
-      }, LEAK_TICK_MS);
-      timer.unref();
+      // A new rate keeps what is already retained, as a leak that speeds up or slows down would.
+      if (!worker) {
+        const started = new Worker(LEAK_WORKER, { eval: true, workerData: { maxBytes: MAX_LEAK_BYTES, tickMs: LEAK_TICK_MS } });
+        // A worker that dies (out of memory) must not take the API with it: the leak just stops.
+        started.on('error', (err) => logger.error({ err }, 'chaos: the memory-leak worker died; the leak stops'));
+        started.on('exit', () => {
+          if (worker === started) worker = undefined;
+        });
+        started.unref();
+        worker = started;
+      }
+      worker.postMessage(Math.round((rate * 1024 * 1024 * LEAK_TICK_MS) / 60_000));
     },
   };
 }
