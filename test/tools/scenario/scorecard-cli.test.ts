@@ -1,7 +1,8 @@
 // `npm run scorecard` is a long benchmark that rewrites the committed docs/alert-scorecard.md: a typo
 // must be refused before anything runs or is written, in one line with exit 2.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT, runCli } from '../load/cli-process.js';
@@ -25,4 +26,39 @@ test('scorecard: --help is the usage on stdout (exit 0); unknown scenarios, bad 
     assert.match(result.stderr, message);
   }
   assert.equal(readFileSync(SCORECARD, 'utf8'), before, 'the committed scorecard is untouched');
+});
+
+test('scorecard --render: a row names what Alertmanager held back and by what; a row from before that was recorded says "not recorded"', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tp-scorecard-'));
+  try {
+    const trial = (heldBack: string[] | undefined) => ({
+      detected: true,
+      pageS: 21.4,
+      resolveS: 40,
+      unexpectedPages: [],
+      ...(heldBack ? { heldBack } : {}),
+      flaps: 0,
+      notifications: { email: { firing: 1, resolved: 1 }, discord: { firing: 1, resolved: 1 } },
+      passed: true,
+      runDir: 'runs/x',
+    });
+    const rows = [
+      { scenario: 'database-outage', fault: 'database.outage', alert: 'DatabaseUnreachable', trials: [trial(['ProbeFailing (by DatabaseUnreachable)', 'AvailabilitySLOFastBurn (by IncidentAftermath (aftermath))'])] },
+      { scenario: 'payment-failures', fault: 'failureRate', alert: 'PurchaseFailureRateHigh', trials: [trial([])] },
+      { scenario: 'latency', fault: 'latencyMs', alert: 'HighRequestLatency', trials: [trial(undefined)] },
+    ];
+    writeFileSync(join(dir, 'card.json'), JSON.stringify({ meta: { status: 'complete' }, rows }));
+    const result = await runCli('tools/scenario/scorecard.ts', ['--render', '--out', join(dir, 'card')]);
+    assert.equal(result.code, 0, result.stderr);
+    const table = readFileSync(join(dir, 'card.md'), 'utf8').split('\n');
+    const header = table.find((line) => line.startsWith('| Fault |'))!.split('|').map((cell) => cell.trim());
+    const column = header.indexOf('Fired, held back');
+    assert.ok(column > 0, 'the column is there');
+    const cell = (scenario: string) => table.find((line) => line.includes(`| ${scenario} |`))!.split('|').map((c) => c.trim())[column];
+    assert.equal(cell('database-outage'), 'ProbeFailing (by DatabaseUnreachable), AvailabilitySLOFastBurn (by IncidentAftermath (aftermath))');
+    assert.equal(cell('payment-failures'), 'none');
+    assert.equal(cell('latency'), 'not recorded');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
