@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../../packages/shared/usage-error.js';
 import { ScenarioError, type Scenario } from './schema.js';
 import { DEFAULT_SCENARIOS_DIR, findScenario, loadCatalogue } from './catalogue.js';
-import { startLocalStack } from './local-stack.js';
+import { LOCAL_STACK_FLAGS, localStackUsage, localStackOptions, startLocalStack } from './local-stack.js';
 import { putChaos } from '../../packages/shared/chaos-client.js';
 import { CALM, runScenario, type Targets } from './run-scenario.js';
 import { join, resolve } from 'node:path';
@@ -21,6 +21,7 @@ export const USAGE = `usage: npm run scenario -- <name>|<file.yaml> ... | --all 
                             play against running parts (compose, a cluster) instead of starting the
                             stack; needs ADMIN_TOKEN. Without --sink-url no notification is checked;
                             with --alertmanager-url the report names what held each alert back.
+${localStackUsage(28)}
 exit codes: 0 all expectations met, 1 an expectation missed, 2 usage/configuration error`;
 
 
@@ -48,6 +49,7 @@ async function main(): Promise<number> {
         'prometheus-url': { type: 'string' },
         'alertmanager-url': { type: 'string' },
         'sink-url': { type: 'string' },
+        ...LOCAL_STACK_FLAGS,
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -77,6 +79,10 @@ async function main(): Promise<number> {
   };
   const external = Object.values(given).some(Boolean);
   if (external && (!given.apiUrl || !given.prometheusUrl)) throw new UsageError('against given parts, --api-url and --prometheus-url are both needed');
+  if (external && (values.postgres !== undefined || values.replicas !== undefined)) {
+    throw new UsageError('--postgres and --replicas shape the stack this runner starts; against given parts they do not apply');
+  }
+  const stackOptions = localStackOptions(values);
   const adminToken = process.env.ADMIN_TOKEN?.trim();
   if (external && !adminToken) throw new UsageError('against given parts, ADMIN_TOKEN (the API admin token) must be set');
 
@@ -114,7 +120,7 @@ async function main(): Promise<number> {
         targets = { ...given, apiUrl: given.apiUrl!, prometheusUrl: given.prometheusUrl!, adminToken: adminToken! };
       } else {
         log(`${scenario.name}: starting the stack (fresh data)…`);
-        stack = await startLocalStack(join(runsDir, `stack-${scenario.name}.log`)).catch((error: Error) => {
+        stack = await startLocalStack(join(runsDir, `stack-${scenario.name}.log`), stackOptions).catch((error: Error) => {
           throw new UsageError(`the stack did not start: ${error.message}`);
         });
         targets = stack.targets;

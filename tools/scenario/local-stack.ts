@@ -1,16 +1,19 @@
 // `npm start`'s parts (tools/stack) for one scenario run: free ports (so a run never collides with a
-// stack someone else started on the defaults), a fresh data folder (PGlite, Prometheus TSDB and
-// Alertmanager state start empty), the shipped rules and intervals — only Alertmanager's
-// group_interval shortened, like the demo, so a RESOLVED arrives within seconds of the clean window
-// rather than at the next 1-minute tick.
+// stack someone else started on the defaults), fresh data (a new PGlite folder, or a new database on
+// the given PostgreSQL server, dropped afterwards; Prometheus TSDB and Alertmanager state start
+// empty), the shipped rules and intervals — only Alertmanager's group_interval shortened, like the
+// demo, so a RESOLVED arrives within seconds of the clean window rather than at the next 1-minute tick.
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pickFreePort } from '../stack/processes/binary-process.js';
 import { createLogStream } from '../stack/log-stream.js';
-import { parseStackOptions, portSettings, type PortName } from '../stack/options.js';
+import { MAX_REPLICAS, parseStackOptions, portSettings, type PortName } from '../stack/options.js';
+import { UsageError } from '../../packages/shared/usage-error.js';
 import { Stack } from '../stack/stack.js';
 import type { Targets } from './run-scenario.js';
+import pg from 'pg';
 
 export interface LocalStack {
   targets: Targets;
@@ -23,28 +26,78 @@ export const SCENARIO_GROUP_INTERVAL = '15s';
 
 export const REQUIRED_PARTS = ['api', 'prometheus', 'alertmanager', 'sink'] as const;
 
-export async function startLocalStack(logFile: string, env: NodeJS.ProcessEnv = process.env): Promise<LocalStack> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ticketpulse-scenario-'));
+export interface LocalStackOptions {
+  /**
+   * A PostgreSQL server (any database on it, e.g. postgres://postgres@127.0.0.1:5432/postgres): each
+   * run gets a database of its own there, so the API reaches it through the fault proxy and a database outage
+   * is real. Without it: embedded PGlite (a database outage is simulated, docs/faults.md).
+   */
+  postgresUrl?: string;
+  /** API replicas behind the balancer (more than 1 needs postgresUrl), as `npm start -- --replicas`. */
+  replicas?: number;
+}
+
+/** The local stack's flags, shared by `npm run scenario` and `npm run scorecard`. */
+export const LOCAL_STACK_FLAGS = {
+  postgres: { type: 'string' },
+  replicas: { type: 'string' },
+} as const;
+
+/** The usage lines of LOCAL_STACK_FLAGS, with descriptions starting at column `column`. */
+export function localStackUsage(column: number): string {
+  const line = (flag: string, ...text: string[]) => text.map((t, i) => `${(i === 0 ? `  ${flag}` : '').padEnd(column)}${t}`).join('\n');
+  return [
+    line('--postgres URL', 'a PostgreSQL server (postgres://postgres@127.0.0.1:5432/postgres): each run', 'gets a new database there, dropped afterwards, and a database outage is real', '(default: embedded PGlite, where it is simulated)'),
+    line('--replicas N', `API replicas, 1 to ${MAX_REPLICAS} (default 1; more than 1 needs --postgres)`),
+  ].join('\n');
+}
+
+export function localStackOptions(values: { postgres?: string; replicas?: string }): LocalStackOptions {
+  const { postgres, replicas = '1' } = values;
+  if (postgres !== undefined && !/^postgres(ql)?:\/\/\S+$/.test(postgres)) {
+    throw new UsageError(`--postgres must be a URL like postgres://postgres@127.0.0.1:5432/postgres (got "${postgres}")`);
+  }
+  if (!/^\d+$/.test(replicas) || Number(replicas) < 1 || Number(replicas) > MAX_REPLICAS) {
+    throw new UsageError(`--replicas must be a whole number from 1 to ${MAX_REPLICAS} (got "${replicas}")`);
+  }
+  if (Number(replicas) > 1 && postgres === undefined) throw new UsageError('--replicas above 1 needs --postgres: an embedded PGlite database belongs to one process');
+  return { postgresUrl: postgres, replicas: Number(replicas) };
+}
+
+/** One line for a report's header: what the stack ran on. */
+export const describeLocalStack = ({ postgresUrl, replicas = 1 }: LocalStackOptions) =>
+  `${postgresUrl ? 'PostgreSQL (a new database per run, through the fault proxy)' : 'embedded PGlite'}, ${replicas} API replica${replicas > 1 ? 's' : ''}`;
+
+export async function startLocalStack(logFile: string, { postgresUrl, replicas = 1 }: LocalStackOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<LocalStack> {
   const ports = await Promise.all((Object.keys(portSettings) as PortName[]).map(async (name) => [portSettings[name].flag, await pickFreePort()] as const));
-  const args = [...ports.flatMap(([flag, port]) => [`--${flag}`, String(port)]), '--data-dir', dataDir];
   const stackEnv: NodeJS.ProcessEnv = { ...env, ALERTMANAGER_GROUP_INTERVAL: env.ALERTMANAGER_GROUP_INTERVAL ?? SCENARIO_GROUP_INTERVAL };
-  // PostgreSQL would carry data from run to run; a fresh PGlite folder is fresh data by construction.
+  // An existing database would carry data from run to run: fresh data is a new PGlite folder or a new database.
   delete stackEnv.DATABASE_URL;
-  const options = parseStackOptions(args, stackEnv);
-  if (options === 'help') throw new Error('unreachable: no --help given');
+  const database = postgresUrl ? await createScratchDatabase(postgresUrl) : undefined;
+  if (database) stackEnv.DATABASE_URL = database.url;
+  const dataDir = mkdtempSync(join(tmpdir(), 'ticketpulse-scenario-'));
+  const args = [...ports.flatMap(([flag, port]) => [`--${flag}`, String(port)]), '--data-dir', dataDir, '--replicas', String(replicas)];
   const log = createWriteStream(logFile);
-  const stack = new Stack(options, stackEnv, createLogStream((text) => log.write(text), false));
-  stack.command = 'npm run scenario';
-  const cleanUp = async () => {
-    await stack.stop();
-    await new Promise<void>((done) => log.end(done));
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  let stack: Stack | undefined;
+  let stopped: Promise<void> | undefined;
+  // Once, however often it is called (an interrupted run and its finally both stop the stack).
+  const cleanUp = () =>
+    (stopped ??= (async () => {
+      await stack?.stop();
+      await new Promise<void>((done) => log.end(done));
+      rmSync(dataDir, { recursive: true, force: true });
+      await database?.drop();
+    })());
   try {
+    const options = parseStackOptions(args, stackEnv);
+    if (options === 'help') throw new Error('unreachable: no --help given');
+    stack = new Stack(options, stackEnv, createLogStream((text) => log.write(text), false));
+    stack.command = 'npm run scenario';
     await stack.start();
-    const missing = REQUIRED_PARTS.filter((name) => stack.parts.get(name)?.state !== 'running');
+    const started = stack;
+    const missing = REQUIRED_PARTS.filter((name) => started.parts.get(name)?.state !== 'running');
     if (missing.length) {
-      throw new Error(`the stack started without ${missing.join(', ')}: ${missing.map((name) => stack.parts.get(name)?.reason ?? 'not running').join('; ')} (details in ${logFile})`);
+      throw new Error(`the stack started without ${missing.join(', ')}: ${missing.map((name) => started.parts.get(name)?.reason ?? 'not running').join('; ')} (details in ${logFile})`);
     }
   } catch (error) {
     await cleanUp();
@@ -62,3 +115,29 @@ export async function startLocalStack(logFile: string, env: NodeJS.ProcessEnv = 
     kill: () => stack.killNow(),
   };
 }
+
+/** A new, empty database on the given server, and how to drop it (connections and all) after the run. */
+async function createScratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `ticketpulse_scenario_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const admin = async <T>(work: (client: pg.Client) => Promise<T>) => {
+    const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
+    await client.connect().catch((error: Error) => {
+      throw new Error(`PostgreSQL at ${redact(serverUrl)} did not answer: ${error.message}`);
+    });
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    // FORCE (PostgreSQL 13+) ends the connections a killed replica may have left behind.
+    drop: () => admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+const redact = (text: string) => text.replace(/\/\/[^@/]*@/, '//***@');

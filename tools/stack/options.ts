@@ -84,7 +84,7 @@ function readPort(name: PortName, flagValue: string | undefined, env: Env): numb
   return setting.default;
 }
 
-const MAX_REPLICAS = 8;
+export const MAX_REPLICAS = 8;
 
 function readDuration(name: string, raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;

@@ -76,6 +76,11 @@ test('bad input exits 2 with one line: an unknown scenario, a bad file, a bad fl
     [['no-such-scenario'], /^scenario: no scenario "no-such-scenario" in scenarios \(there are: .*payment-failures/],
     [['--api-url', 'http://127.0.0.1:1', 'payment-failures'], /^scenario: against given parts, --api-url and --prometheus-url are both needed$/],
     [['--bogus'], /^scenario: Unknown option '--bogus'/],
+    [['--replicas', '2', 'payment-failures'], /^scenario: --replicas above 1 needs --postgres: an embedded PGlite database belongs to one process$/],
+    [['--replicas', 'two', 'payment-failures'], /^scenario: --replicas must be a whole number from 1 to 8 \(got "two"\)$/],
+    [['--postgres', 'mysql://127.0.0.1/x', 'payment-failures'], /^scenario: --postgres must be a URL like postgres:\/\/postgres@127\.0\.0\.1:5432\/postgres \(got "mysql:\/\/127\.0\.0\.1\/x"\)$/],
+    [['--postgres', 'postgres://127.0.0.1:1/postgres', 'payment-failures'], /^scenario: the stack did not start: PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/postgres did not answer: connect ECONNREFUSED/],
+    [['--api-url', 'http://127.0.0.1:1', '--prometheus-url', 'http://127.0.0.1:2', '--postgres', 'postgres://127.0.0.1/postgres', 'payment-failures'], /^scenario: --postgres and --replicas shape the stack this runner starts; against given parts they do not apply$/],
   ] as const) {
     const child = spawn(process.execPath, ['--import', 'tsx', 'tools/scenario/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
