@@ -29,6 +29,8 @@ export const THRESHOLDS = {
   restartsIn5m: 2,
   /** Resident memory extrapolated one hour ahead, bytes (MemoryGrowing): the container limit. */
   memoryPredictedBytes: 1024 * MiB,
+  /** Share of its 10-minute high the memory must still hold for MemoryGrowing: a drop (a heal, a restart) ends it. */
+  memoryNearHighRatio: 0.8,
   /** Longest event-loop block within a minute, seconds (EventLoopStalls). */
   eventLoopStallSeconds: 0.5,
   /** Busy share of the host's CPUs (HostCpuHigh). */
