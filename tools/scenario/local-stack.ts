@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pickFreePort } from '../stack/processes/binary-process.js';
 import { createLogStream } from '../stack/log-stream.js';
-import { MAX_REPLICAS, parseStackOptions, portSettings, type PortName } from '../stack/options.js';
+import { MAX_REPLICAS, parseReplicaCount, parseStackOptions, portSettings, type PortName } from '../stack/options.js';
 import { UsageError } from '../../packages/shared/usage-error.js';
 import { Stack } from '../stack/stack.js';
 import type { Targets } from './run-scenario.js';
@@ -57,11 +57,9 @@ export function localStackOptions(values: { postgres?: string; replicas?: string
   if (postgres !== undefined && !/^postgres(ql)?:\/\/\S+$/.test(postgres)) {
     throw new UsageError(`--postgres must be a URL like postgres://postgres@127.0.0.1:5432/postgres (got "${postgres}")`);
   }
-  if (!/^\d+$/.test(replicas) || Number(replicas) < 1 || Number(replicas) > MAX_REPLICAS) {
-    throw new UsageError(`--replicas must be a whole number from 1 to ${MAX_REPLICAS} (got "${replicas}")`);
-  }
-  if (Number(replicas) > 1 && postgres === undefined) throw new UsageError('--replicas above 1 needs --postgres: an embedded PGlite database belongs to one process');
-  return { postgresUrl: postgres, replicas: Number(replicas) };
+  const count = parseReplicaCount(replicas);
+  if (count > 1 && postgres === undefined) throw new UsageError('--replicas above 1 needs --postgres: an embedded PGlite database belongs to one process');
+  return { postgresUrl: postgres, replicas: count };
 }
 
 /** One line for a report's header: what the stack ran on. */

@@ -86,6 +86,14 @@ function readPort(name: PortName, flagValue: string | undefined, env: Env): numb
 
 export const MAX_REPLICAS = 8;
 
+/** `--replicas N` of `npm start` and of the scenario runner. */
+export function parseReplicaCount(raw: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_REPLICAS) {
+    throw new UsageError(`--replicas must be a whole number from 1 to ${MAX_REPLICAS} (got "${raw}")`);
+  }
+  return Number(raw);
+}
+
 function readDuration(name: string, raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   if (parseDurationSeconds(raw) === undefined) throw new UsageError(`${name} must be a duration like 1s, 5s or 1m (got "${raw}")`);
@@ -149,11 +157,7 @@ export function parseStackOptions(argv: string[], env: Env = process.env, cwd = 
     throw new UsageError(`--chaos must be one of ${chaosPresetNames.join(', ')} (got "${chaos}")`);
   }
 
-  const replicasRaw = flag('replicas') ?? readOptionalString(env, 'API_REPLICAS') ?? '1';
-  if (!/^\d+$/.test(replicasRaw) || Number(replicasRaw) < 1 || Number(replicasRaw) > MAX_REPLICAS) {
-    throw new UsageError(`--replicas must be a whole number from 1 to ${MAX_REPLICAS} (got "${replicasRaw}")`);
-  }
-  const replicas = Number(replicasRaw);
+  const replicas = parseReplicaCount(flag('replicas') ?? readOptionalString(env, 'API_REPLICAS') ?? '1');
   if (replicas > 1 && !readOptionalString(env, 'DATABASE_URL')) {
     throw new UsageError(`--replicas ${replicas} needs DATABASE_URL (PostgreSQL): an embedded PGlite database belongs to one process`);
   }
