@@ -62,18 +62,33 @@ export function startProcessFaults(chaos: ChaosSettingsStore, logger: Logger, { 
  * dropped in the main isolate wait for a major garbage collection, which an idle API may not run
  * for many minutes (CI saw the resident memory stay up 9 minutes after a heal, so MemoryGrowing
  * never resolved). Terminating the worker frees its heap and buffers on the spot, as a restart would.
+ *
+ * It takes memory in 64 MiB blocks and writes into them a slice at a time: a block that large is
+ * always its own mmap (above glibc's highest mmap threshold, 32 MiB), so freeing it returns it to
+ * the system. Small blocks may come from malloc's arenas once an earlier large free has raised the
+ * threshold, and then much of them stays resident after the free (measured: 235 of 400 MB).
  */
 const LEAK_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
-const retained = [];
+const BLOCK = 64 * 1024 * 1024;
+const blocks = [];
+let used = BLOCK;
 let bytes = 0;
 let perTick = 0;
 parentPort.on('message', (bytesPerTick) => { perTick = bytesPerTick; });
 setInterval(() => {
-  if (perTick <= 0 || bytes + perTick > workerData.maxBytes) return;
-  // alloc (not allocUnsafe) writes every page, so the memory is resident, not just reserved.
-  retained.push(Buffer.alloc(perTick, 1));
-  bytes += perTick;
+  for (let left = Math.min(perTick, workerData.maxBytes - bytes); left > 0; ) {
+    if (used === BLOCK) {
+      // Reserved, not yet resident: the pages count once they are written below.
+      blocks.push(Buffer.allocUnsafe(BLOCK));
+      used = 0;
+    }
+    const slice = Math.min(left, BLOCK - used);
+    blocks[blocks.length - 1].fill(1, used, used + slice);
+    used += slice;
+    bytes += slice;
+    left -= slice;
+  }
 }, workerData.tickMs);
 `;
 
