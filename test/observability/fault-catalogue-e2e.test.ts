@@ -11,7 +11,7 @@
 // only shortening is the same as there: Alertmanager's group_wait 2 s and group_interval 5 s. The
 // rules keep their shipped `for:`, so the memory leak and the CPU burn (`for: 5m` each) are staged
 // together to pay those five minutes once, and the crash loop's resolution (its 5-minute window
-// must pass the last restart) is awaited while they run. Wall time ≈ 18–22 minutes.
+// must pass the last restart) is awaited while they run. Wall time ≈ 15–23 minutes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
