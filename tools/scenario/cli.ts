@@ -97,15 +97,15 @@ async function main(): Promise<number> {
       return;
     }
     // Quitting at once must not leave a fault staged: against given URLs that is someone's real
-    // API. One bounded attempt to heal, then the local stack's children are killed.
+    // API. One bounded attempt to heal, then the local stack's children are killed and its database dropped.
     const { targets, stack } = current;
     void (targets ? putChaos(targets.apiUrl, targets.adminToken, CALM, 3_000) : Promise.resolve(undefined))
       .then(
         () => targets && console.log('[scenario] quitting: every fault healed'),
         (error: Error) => console.error(`[scenario] quitting: the heal did not land (${error.message}); heal by hand: PUT ${targets!.apiUrl}/api/admin/chaos`),
       )
-      .finally(() => {
-        stack?.kill();
+      .finally(async () => {
+        await stack?.kill();
         process.exit(130);
       });
   });

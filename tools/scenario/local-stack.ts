@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { pickFreePort } from '../stack/processes/binary-process.js';
 import { createLogStream } from '../stack/log-stream.js';
@@ -18,7 +19,8 @@ import pg from 'pg';
 export interface LocalStack {
   targets: Targets;
   stop(): Promise<void>;
-  kill(): void;
+  /** At once: SIGKILL to every part, then one bounded attempt (3 s) to drop the run's database. */
+  kill(): Promise<void>;
 }
 
 /** Alertmanager's group_interval for scenarios and the demo: a RESOLVED within seconds of the clean window. */
@@ -110,7 +112,11 @@ export async function startLocalStack(logFile: string, { postgresUrl, replicas =
       adminToken: stack.adminToken,
     },
     stop: cleanUp,
-    kill: () => stack.killNow(),
+    kill: async () => {
+      stack.killNow();
+      // A second Ctrl-C must not leave a database behind on someone's server; it must not hang either.
+      await Promise.race([database?.drop().catch(() => undefined), sleep(3_000)]);
+    },
   };
 }
 

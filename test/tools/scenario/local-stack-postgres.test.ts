@@ -80,3 +80,21 @@ describe('the scenario stack on PostgreSQL with two replicas', () => {
     assert.deepEqual(await scratchDatabases(), before_);
   });
 });
+
+describe('a second Ctrl-C (kill) on PostgreSQL', () => {
+  it('kills the parts at once and still drops the run\'s database', async () => {
+    const before_ = await scratchDatabases();
+    const logDir = mkdtempSync(join(tmpdir(), 'tp-local-stack-'));
+    try {
+      const stack = await startLocalStack(join(logDir, 'stack.log'), { postgresUrl: SERVER, replicas: 1 });
+      assert.equal((await scratchDatabases()).length, before_.length + 1, 'the run has its database');
+      const started = Date.now();
+      await stack.kill();
+      assert.ok(Date.now() - started < 5_000, `kill is bounded (${Date.now() - started} ms)`);
+      assert.deepEqual(await scratchDatabases(), before_, 'no database left behind');
+      await assert.rejects(fetch(`${stack.targets.apiUrl}/healthz`), 'the API is gone');
+    } finally {
+      rmSync(logDir, { recursive: true, force: true });
+    }
+  });
+});
