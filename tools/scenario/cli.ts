@@ -7,8 +7,8 @@ import { UsageError } from '../../packages/shared/usage-error.js';
 import { ScenarioError, type Scenario } from './schema.js';
 import { DEFAULT_SCENARIOS_DIR, findScenario, loadCatalogue } from './catalogue.js';
 import { LOCAL_STACK_FLAGS, localStackUsage, localStackOptions, startLocalStack } from './local-stack.js';
-import { putChaos } from '../../packages/shared/chaos-client.js';
-import { CALM, runScenario, type Targets } from './run-scenario.js';
+import { runScenario, type Targets } from './run-scenario.js';
+import { watchInterrupts } from './interrupts.js';
 import { join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 
@@ -88,31 +88,11 @@ async function main(): Promise<number> {
 
   const runsDir = resolve(values.runs!);
   mkdirSync(runsDir, { recursive: true });
-  let interrupted = false;
-  let current: { targets?: Targets; stack?: Awaited<ReturnType<typeof startLocalStack>> } = {};
-  process.on('SIGINT', () => {
-    if (!interrupted) {
-      interrupted = true;
-      console.log('[scenario] stopping after this tick… (Ctrl-C again to quit at once)');
-      return;
-    }
-    // Quitting at once must not leave a fault staged: against given URLs that is someone's real
-    // API. One bounded attempt to heal, then the local stack's children are killed and its database dropped.
-    const { targets, stack } = current;
-    void (targets ? putChaos(targets.apiUrl, targets.adminToken, CALM, 3_000) : Promise.resolve(undefined))
-      .then(
-        () => targets && console.log('[scenario] quitting: every fault healed'),
-        (error: Error) => console.error(`[scenario] quitting: the heal did not land (${error.message}); heal by hand: PUT ${targets!.apiUrl}/api/admin/chaos`),
-      )
-      .finally(async () => {
-        await stack?.kill();
-        process.exit(130);
-      });
-  });
+  const interrupts = watchInterrupts('scenario');
   const log = (line: string) => console.log(`[scenario ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const failed: string[] = [];
   for (const scenario of scenarios) {
-    if (interrupted) break;
+    if (interrupts.interrupted()) break;
     let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
     try {
       let targets: Targets;
@@ -125,11 +105,11 @@ async function main(): Promise<number> {
         });
         targets = stack.targets;
       }
-      current = { targets, stack };
-      const { verdict } = await runScenario(scenario, targets, { runsDir, log, interrupted: () => interrupted });
+      interrupts.track({ targets, stack });
+      const { verdict } = await runScenario(scenario, targets, { runsDir, log, interrupted: interrupts.interrupted });
       if (!verdict.passed) failed.push(scenario.name);
     } finally {
-      current = {};
+      interrupts.track({});
       await stack?.stop();
     }
   }

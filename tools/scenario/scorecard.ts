@@ -13,6 +13,7 @@ import { UsageError } from '../../packages/shared/usage-error.js';
 import { loadCatalogue } from './catalogue.js';
 import { LOCAL_STACK_FLAGS, localStackUsage, describeLocalStack, localStackOptions, startLocalStack } from './local-stack.js';
 import { runScenario } from './run-scenario.js';
+import { watchInterrupts } from './interrupts.js';
 import { parseScenario, type Scenario } from './schema.js';
 import type { Verdict } from './verdict.js';
 
@@ -147,7 +148,7 @@ const USAGE = `usage: npm run scorecard -- [--trials 1] [--only a,b] [--skip a,b
   --runs DIR      where each trial's run folder goes
   --render        re-render <out>.md from <out>.json without running anything
 ${localStackUsage(18)}
-exit codes: 0 written, 2 usage error`;
+exit codes: 0 written, 2 usage error, 130 interrupted by Ctrl-C (the trials that finished stay written)`;
 
 async function main(): Promise<number> {
   let parsed;
@@ -197,14 +198,17 @@ async function main(): Promise<number> {
   const runsDir = resolve(values.runs!);
   const log = (line: string) => console.log(`[scorecard ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const loads: number[] = [];
+  const interrupts = watchInterrupts('scorecard');
   const play = async (scenario: Scenario) => {
     const stack = await startLocalStack(join(runsDir, `stack-${scenario.name}.log`), stackOptions);
+    interrupts.track({ targets: stack.targets, stack });
     try {
       loads.push(loadavg()[0]!);
-      const result = await runScenario(scenario, stack.targets, { runsDir, log, progressEveryMs: 30_000 });
+      const result = await runScenario(scenario, stack.targets, { runsDir, log, progressEveryMs: 30_000, interrupted: interrupts.interrupted });
       loads.push(loadavg()[0]!);
       return result;
     } finally {
+      interrupts.track({});
       await stack.stop();
     }
   };
@@ -228,12 +232,18 @@ async function main(): Promise<number> {
     writeFileSync(`${out}.json`, `${JSON.stringify({ meta, rows, soak }, null, 2)}\n`);
     writeFileSync(`${out}.md`, markdown(rows, soak, meta));
   };
+  // A trial cut short by Ctrl-C is not a measurement: it is dropped, and the figures measured so far stay written.
+  const stopped = () => {
+    log(`interrupted: ${out}.md and .json keep the trials that finished (status incomplete)`);
+    return 130;
+  };
   for (const scenario of catalogue) {
     const row: Row = { scenario: scenario.name, fault: scenario.fault ?? '(background noise)', alert: scenario.fire[0]?.alert ?? '', trials: [] };
-    rows.push(row);
     for (let trial = 1; trial <= trials; trial++) {
       log(`${scenario.name} trial ${trial}/${trials}`);
       const { verdict, runDir } = await play(scenario);
+      if (interrupts.interrupted()) return stopped();
+      if (row.trials.length === 0) rows.push(row);
       row.trials.push(trialOf(scenario, verdict, runDir));
       write(false);
     }
@@ -241,6 +251,7 @@ async function main(): Promise<number> {
   if (soakMs > 0) {
     const scenario = calmSoak(values['calm-soak']!);
     const { verdict } = await play(scenario);
+    if (interrupts.interrupted()) return stopped();
     soak = { minutes: soakMs / 60_000, unexpectedPages: verdict.unexpectedPages, notifications: verdict.alerts.reduce((n, a) => n + a.notifications.email.firing + a.notifications.discord.firing, 0) };
   }
   write(true);
