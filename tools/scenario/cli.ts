@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../../packages/shared/usage-error.js';
 import { ScenarioError, type Scenario } from './schema.js';
 import { DEFAULT_SCENARIOS_DIR, findScenario, loadCatalogue } from './catalogue.js';
-import { LOCAL_STACK_FLAGS, localStackUsage, localStackOptions, startLocalStack } from './local-stack.js';
+import { LOCAL_STACK_FLAGS, describeLocalStack, localStackUsage, localStackOptions, startLocalStack } from './local-stack.js';
+import { summaryFileName, writeCatalogueSummary } from './catalogue-summary.js';
 import { runScenario, type Targets } from './run-scenario.js';
 import { watchInterrupts } from './interrupts.js';
 import { join, resolve } from 'node:path';
@@ -14,6 +15,7 @@ import { mkdirSync } from 'node:fs';
 
 export const USAGE = `usage: npm run scenario -- <name>|<file.yaml> ... | --all | --list [options]
   --all                     every scenario of the folder, one after the other
+                            (more than one scenario: a summary page, runs/<time>-catalogue.md)
   --list                    the scenarios and what each one stages
   --scenarios DIR           scenario folder (default scenarios/)
   --runs DIR                where run folders go (default runs/)
@@ -91,6 +93,9 @@ async function main(): Promise<number> {
   const interrupts = watchInterrupts('scenario');
   const log = (line: string) => console.log(`[scenario ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const failed: string[] = [];
+  const runDirs: string[] = [];
+  const summary = join(runsDir, summaryFileName(new Date()));
+  const summaryMeta = { command: `npm run scenario -- ${process.argv.slice(2).join(' ')}`, stack: external ? `given parts (API ${given.apiUrl})` : describeLocalStack(stackOptions) };
   for (const scenario of scenarios) {
     if (interrupts.interrupted()) break;
     let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
@@ -106,14 +111,21 @@ async function main(): Promise<number> {
         targets = stack.targets;
       }
       interrupts.track({ targets, stack });
-      const { verdict } = await runScenario(scenario, targets, { runsDir, log, interrupted: interrupts.interrupted });
+      const { verdict, runDir } = await runScenario(scenario, targets, { runsDir, log, interrupted: interrupts.interrupted });
       if (!verdict.passed) failed.push(scenario.name);
+      if (scenarios.length > 1) {
+        runDirs.push(runDir);
+        writeCatalogueSummary(runDirs, summary, { ...summaryMeta, complete: runDirs.length === scenarios.length && !interrupts.interrupted() });
+      }
     } finally {
       interrupts.track({});
       await stack?.stop();
     }
   }
-  if (scenarios.length > 1) log(failed.length ? `${failed.length} of ${scenarios.length} failed: ${failed.join(', ')}` : `all ${scenarios.length} passed`);
+  if (scenarios.length > 1) {
+    log(failed.length ? `${failed.length} of ${scenarios.length} failed: ${failed.join(', ')}` : `all ${scenarios.length} passed`);
+    if (runDirs.length) log(`summary of the runs: ${summary}`);
+  }
   return failed.length ? 1 : 0;
 }
 

@@ -38,7 +38,7 @@ export interface RunOptions {
   interrupted?: () => boolean;
 }
 
-function folderTimestamp(date: Date): string {
+export function folderTimestamp(date: Date): string {
   return date.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
 }
 

@@ -3,7 +3,7 @@
 // then a calm soak, and writes docs/alert-scorecard.md + docs/alert-scorecard.json: per fault, was
 // it caught by the alert meant for it, how fast it paged and resolved (median and spread over the
 // trials), what else paged, flaps, and notifications per incident per channel. Not part of CI.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { repoRoot } from '../../packages/shared/repo-root.js';
@@ -196,6 +196,7 @@ async function main(): Promise<number> {
   if (catalogue.length === 0) throw new UsageError('--only/--skip leave no scenario to run');
   const soakMs = values['calm-soak'] === '0' ? 0 : parseRunLengthSeconds(values['calm-soak']!) * 1000;
   const runsDir = resolve(values.runs!);
+  mkdirSync(runsDir, { recursive: true });
   const log = (line: string) => console.log(`[scorecard ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const loads: number[] = [];
   const interrupts = watchInterrupts('scorecard');

@@ -14,9 +14,9 @@ import type { Verdict } from '../../../tools/scenario/verdict.js';
 const runs = mkdtempSync(join(tmpdir(), 'scenario-e2e-'));
 after(() => rmSync(runs, { recursive: true, force: true }));
 
-function play(file: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+function play(files: string | string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/scenario/cli.ts', file, '--runs', runs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/scenario/cli.ts', ...[files].flat(), '--runs', runs], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk));
@@ -57,9 +57,18 @@ test('a staged payment outage pages on email and Discord, resolves after the hea
   assert.match(output, /\(\d+s left\) · step \d\/2 · alerts: /, 'progress shows the time left and the alerts so far');
 });
 
-test('a scenario built to miss exits 1 and its verdict names the missed expectation', { timeout: 200_000 }, async () => {
-  const { code, output } = await play('test/tools/scenario/fixtures/ci-missed.yaml', 180_000);
+test('a scenario built to miss exits 1, its verdict names the missed expectation, and the summary of the two runs says which failed', { timeout: 260_000 }, async () => {
+  const { code, output } = await play(['test/tools/scenario/fixtures/ci-calm.yaml', 'test/tools/scenario/fixtures/ci-missed.yaml'], 240_000);
   assert.equal(code, 1, output);
+  assert.match(output, /1 of 2 failed: ci-missed/);
+  const summaryFile = readdirSync(runs).find((entry) => entry.endsWith('-catalogue.md'));
+  assert.ok(summaryFile, `a summary page in ${readdirSync(runs).join(', ')}`);
+  const summary = readFileSync(join(runs, summaryFile), 'utf8');
+  assert.match(summary, /^# Scenario catalogue: 1 of 2 passed\n/);
+  assert.match(summary, /\| ci-calm \| passed \| none \| none \| \[report\]\(\d{8}-\d{6}-ci-calm\/report\.html\)/);
+  assert.match(summary, /\| ci-missed \| \*\*failed\*\* \|/);
+  assert.match(summary, /- ✗ ApiDown fires within 15 s of nothing: never \(limit 15 s\)/);
+  assert.match(summary, /- ✓ no page at all/);
   const verdict = verdictOf('ci-missed');
   assert.equal(verdict.passed, false);
   const missed = verdict.expectations.filter((e) => !e.met).map((e) => e.what);

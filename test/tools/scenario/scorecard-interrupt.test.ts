@@ -1,0 +1,84 @@
+// Ctrl-C of `npm run scorecard`, the real command on the real local stack: the first drops the trial in
+// progress (a cut-short trial is not a measurement) and stops the stack; the second quits at once and
+// still drops the run's scratch database on the PostgreSQL server.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { POSTGRES_ADMIN_URL } from '../../support/postgres.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'scorecard-interrupt-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function scratchDatabases(): Promise<Set<string>> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'ticketpulse_scenario_%'");
+    return new Set(rows.map((row) => row.datname));
+  } finally {
+    await client.end();
+  }
+}
+
+/** Starts the scorecard on one short scenario and resolves once its trial is under way. */
+async function startScorecard(name: string, extra: string[]) {
+  const runs = join(dir, name);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'tools/scenario/scorecard.ts', '--only', 'noisy-calm', '--calm-soak', '0', '--trials', '2', '--out', join(runs, 'card'), '--runs', runs, ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 90_000;
+  while (!/run folder /.test(output)) {
+    assert.ok(Date.now() < deadline, `the trial never started:\n${output}`);
+    assert.equal(child.exitCode, null, `the scorecard quit early:\n${output}`);
+    await sleep(250);
+  }
+  const apiUrl = /API (http:\/\/127\.0\.0\.1:\d+)/.exec(readFileSync(join(runs, 'stack-noisy-calm.log'), 'utf8'))?.[1];
+  assert.ok(apiUrl, 'the stack log names the API');
+  return { child, exited, apiUrl, out: join(runs, 'card'), output: () => output };
+}
+
+const answers = (url: string) => fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(() => true, () => false);
+
+test('one Ctrl-C drops the trial in progress, writes no figure from it, stops the stack and exits 130', { timeout: 180_000 }, async () => {
+  const run = await startScorecard('once', []);
+  assert.ok(await answers(run.apiUrl), 'the API of the trial answers before the Ctrl-C');
+  run.child.kill('SIGINT');
+  const code = await run.exited;
+  const output = run.output();
+  assert.equal(code, 130, output);
+  assert.match(output, /Ctrl-C again to quit at once/);
+  assert.match(output, /interrupted: .* keep the trials that finished/);
+  assert.doesNotMatch(output, /trial 2\/2/, 'no trial starts after the Ctrl-C');
+  assert.equal(existsSync(`${run.out}.json`), false, 'the cut-short trial is not written as a measurement');
+  assert.equal(await answers(run.apiUrl), false, 'the stack is stopped');
+});
+
+test('a second Ctrl-C quits at once and still drops the run\'s database on the server', { timeout: 180_000 }, async () => {
+  const before = await scratchDatabases();
+  const run = await startScorecard('twice', ['--postgres', POSTGRES_ADMIN_URL]);
+  const ours = [...(await scratchDatabases())].filter((name) => !before.has(name));
+  assert.ok(ours.length >= 1, 'the trial runs on a new database of its own');
+  run.child.kill('SIGINT');
+  await sleep(300);
+  run.child.kill('SIGINT');
+  const started = Date.now();
+  const code = await run.exited;
+  const output = run.output();
+  assert.equal(code, 130, output);
+  assert.ok(Date.now() - started < 10_000, `quitting took ${Date.now() - started} ms`);
+  assert.match(output, /quitting: every fault healed/);
+  const left = await scratchDatabases();
+  assert.deepEqual(ours.filter((name) => left.has(name)), [], 'the run\'s database is dropped');
+  assert.equal(await answers(run.apiUrl), false, 'the stack\'s API is killed');
+});
