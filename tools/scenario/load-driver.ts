@@ -11,7 +11,7 @@ export interface LoadDriver {
   /** Concerts the steady traffic created (Locust's are found by the invariants check through the API). */
   concertIds: string[];
   confirmedOrderIds: string[];
-  /** Purchases that got no HTTP answer: they may or may not have sold a ticket. */
+  /** Purchases that got no HTTP answer or a 504 outcome-unknown: they may or may not have sold a ticket. */
   unanswered(): number;
   confirmed(): number;
   setRate(rate: { purchasesPerSecond?: number; readsPerSecond?: number }): Promise<void>;
@@ -70,7 +70,7 @@ export async function startLoad(scenario: Scenario, apiUrl: string, runDir: stri
   const totals = () => {
     const all = [...finished, traffic.counts()];
     const sum = (key: string) => all.reduce((n, counts) => n + (counts[key] ?? 0), 0);
-    return { confirmed: sum('purchase 201'), unanswered: sum('purchase error'), purchases: all.reduce((n, c) => n + Object.entries(c).filter(([k]) => k.startsWith('purchase ')).reduce((m, [, v]) => m + v, 0), 0) };
+    return { confirmed: sum('purchase 201'), unanswered: sum('purchase error') + sum('purchase 504'), purchases: all.reduce((n, c) => n + Object.entries(c).filter(([k]) => k.startsWith('purchase ')).reduce((m, [, v]) => m + v, 0), 0) };
   };
   return {
     concertIds,
