@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { repoRoot } from './helpers/manifests.js';
 import { pinProblem } from './helpers/images.js';
 import { interpolate } from './helpers/container-fs.js';
+import { PROBLEM_BASE, PROBLEM_TYPES } from '../../packages/contract/index.js';
 
 const composeText = readFileSync(join(repoRoot, 'compose.yaml'), 'utf8');
 const compose = () => parse(composeText, { merge: true });
@@ -67,6 +68,23 @@ test('the stack is all there: 2+ API replicas behind a proxy, PostgreSQL with a 
   const nginx = readFileSync(join(repoRoot, 'deploy/compose/nginx.conf'), 'utf8');
   assert.match(nginx, /proxy_pass \$api_upstream/);
   assert.match(nginx, /set \$api_upstream http:\/\/api:8080/);
+});
+
+test('nginx\'s own answers are the contract\'s problem documents (type, title, status as in packages/contract/problems.ts)', () => {
+  const nginx = readFileSync(join(repoRoot, 'deploy/compose/nginx.conf'), 'utf8');
+  const bodies = [...nginx.matchAll(/return (\d{3}) '(\{.*\})';/g)];
+  assert.equal(bodies.length, 2, 'outcome-unknown for a POST, service-unavailable otherwise');
+  for (const [, status, body] of bodies) {
+    const problem = JSON.parse(body!) as { type: string; title: string; status: number; detail: string };
+    const code = problem.type.replace(PROBLEM_BASE, '') as keyof typeof PROBLEM_TYPES;
+    assert.ok(problem.type.startsWith(PROBLEM_BASE) && PROBLEM_TYPES[code], `a known problem type: ${problem.type}`);
+    assert.equal(problem.title, PROBLEM_TYPES[code].title);
+    assert.equal(problem.status, PROBLEM_TYPES[code].status);
+    assert.equal(Number(status), problem.status);
+    assert.ok(problem.detail.length > 20);
+    assert.equal((PROBLEM_TYPES[code] as { retryAfterSeconds?: number }).retryAfterSeconds, 2, 'the one Retry-After nginx sends');
+  }
+  assert.match(nginx, /add_header Retry-After 2 always;/);
 });
 
 test('secrets come only from .env: no literal password, token or webhook URL in compose.yaml', () => {

@@ -168,6 +168,43 @@ describe('compose.yaml run with podman-compose', { skip }, () => {
     assert.match(JSON.stringify(alerts), /PurchaseFailureRateHigh/, 'the live dashboard reads the alert from Alertmanager');
   });
 
+  test('nginx tells the truth when the replicas die mid-purchase: 504 outcome-unknown, 503 for a read, the replicas\' own 502 unchanged, nothing sold', async () => {
+    const setChaos = (body: unknown) =>
+      fetch(url('API_PORT', '/api/admin/chaos'), { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: JSON.stringify(body) });
+    const created = await fetch(url('API_PORT', '/api/concerts'), {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Last Call', venue: 'podman hall', startsAt: '2027-05-01T20:00:00Z', capacity: 10, priceCents: 100 }),
+    });
+    const { id } = await created.json() as { id: string };
+    const buy = () => fetch(url('API_PORT', `/api/concerts/${id}/orders`), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ quantity: 1, customerEmail: 'fan@example.com' }) });
+    assert.equal((await setChaos({ failureRate: 1, latencyMs: { min: 0, max: 5 } })).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const declined = await buy();
+    assert.equal(declined.status, 502);
+    assert.match(((await declined.json()) as { type: string }).type, /\/payment-failed$/, 'a replica\'s own 502 passes through unchanged');
+
+    // Every request held 4 s before its handler: the purchase is in flight when the replicas die.
+    assert.equal((await setChaos({ failureRate: 0, latencyMs: { min: 4000, max: 4000 } })).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const inFlight = buy();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await podmanOk(['kill', `${project}_api_1`, `${project}_api_2`]);
+    const cut = await inFlight;
+    assert.equal(cut.status, 504, await cut.clone().text());
+    assert.equal(cut.headers.get('content-type'), 'application/problem+json');
+    assert.equal(cut.headers.get('retry-after'), '2');
+    assert.equal(((await cut.json()) as { type: string }).type, 'https://ticketpulse.dev/problems/outcome-unknown');
+    const read = await fetch(url('API_PORT', `/api/concerts/${id}`));
+    assert.equal(read.status, 503);
+    assert.equal(((await read.json()) as { type: string }).type, 'https://ticketpulse.dev/problems/service-unavailable');
+
+    await podman(['start', `${project}_api_1`, `${project}_api_2`]);
+    await waitForHttp(url('API_PORT', '/readyz'), 120_000);
+    assert.equal((await setChaos({ failureRate: 0, latencyMs: { min: 0, max: 5 } })).status, 200);
+    const after = await (await fetch(url('API_PORT', `/api/concerts/${id}`))).json() as { ticketsSold: number };
+    assert.equal(after.ticketsSold, 0, 'the cut-off purchase had not reached its handler: nothing was sold');
+  });
+
   test('down removes every container and volume (podman-compose 1.0.3 leaves the network)', async () => {
     // Slow with vfs storage: each container's root filesystem is a full copy to delete.
     const down = await compose(['down', '--volumes'], 15 * 60_000);
