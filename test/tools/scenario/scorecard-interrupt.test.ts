@@ -43,16 +43,27 @@ async function startScorecard(name: string, extra: string[]) {
     assert.equal(child.exitCode, null, `the scorecard quit early:\n${output}`);
     await sleep(250);
   }
-  const apiUrl = /API (http:\/\/127\.0\.0\.1:\d+)/.exec(readFileSync(join(runs, 'stack-noisy-calm.log'), 'utf8'))?.[1];
+  const stackLog = readFileSync(join(runs, 'stack-noisy-calm.log'), 'utf8');
+  const apiUrl = /API (http:\/\/127\.0\.0\.1:\d+)/.exec(stackLog)?.[1];
   assert.ok(apiUrl, 'the stack log names the API');
-  return { child, exited, apiUrl, out: join(runs, 'card'), output: () => output };
+  // The balancer and, behind it, each replica: every one of them must be gone after the Ctrl-C.
+  const ports = /API replicas? on ports ([\d, ]+), balanced/.exec(stackLog)?.[1]?.split(', ').map(Number) ?? [];
+  assert.ok(ports.length >= 1, `the stack log names the replicas: ${stackLog}`);
+  const urls = [apiUrl, ...ports.map((port) => `http://127.0.0.1:${port}`)];
+  return { child, exited, urls, out: join(runs, 'card'), output: () => output };
 }
 
 const answers = (url: string) => fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(() => true, () => false);
+/** The ones of `urls` that still answer, a few seconds after the exit (a killed part's children stop themselves within ~1 s). */
+async function stillAnswering(urls: string[]): Promise<string[]> {
+  await sleep(3_000);
+  const answering = await Promise.all(urls.map(answers));
+  return urls.filter((_, i) => answering[i]);
+}
 
 test('one Ctrl-C drops the trial in progress, writes no figure from it, stops the stack and exits 130', { timeout: 180_000 }, async () => {
   const run = await startScorecard('once', []);
-  assert.ok(await answers(run.apiUrl), 'the API of the trial answers before the Ctrl-C');
+  assert.ok((await Promise.all(run.urls.map(answers))).every(Boolean), 'the API of the trial answers before the Ctrl-C');
   run.child.kill('SIGINT');
   const code = await run.exited;
   const output = run.output();
@@ -61,7 +72,7 @@ test('one Ctrl-C drops the trial in progress, writes no figure from it, stops th
   assert.match(output, /interrupted: .* keep the trials that finished/);
   assert.doesNotMatch(output, /trial 2\/2/, 'no trial starts after the Ctrl-C');
   assert.equal(existsSync(`${run.out}.json`), false, 'the cut-short trial is not written as a measurement');
-  assert.equal(await answers(run.apiUrl), false, 'the stack is stopped');
+  assert.deepEqual(await stillAnswering(run.urls), [], 'the stack is stopped, balancer and replicas');
 });
 
 test('a second Ctrl-C quits at once and still drops the run\'s database on the server', { timeout: 180_000 }, async () => {
@@ -80,5 +91,5 @@ test('a second Ctrl-C quits at once and still drops the run\'s database on the s
   assert.match(output, /quitting: every fault healed/);
   const left = await scratchDatabases();
   assert.deepEqual(ours.filter((name) => left.has(name)), [], 'the run\'s database is dropped');
-  assert.equal(await answers(run.apiUrl), false, 'the stack\'s API is killed');
+  assert.deepEqual(await stillAnswering(run.urls), [], 'the stack\'s API is killed, balancer and replicas');
 });
