@@ -1,6 +1,6 @@
 // Ctrl-C of `npm run scorecard`, the real command on the real local stack: the first drops the trial in
-// progress (a cut-short trial is not a measurement) and stops the stack; the second quits at once and
-// still drops the run's scratch database on the PostgreSQL server.
+// progress (a cut-short trial is not a measurement) and stops the stack, balancer and replicas. (The
+// second Ctrl-C's database drop is tested through the runner in local-stack-postgres.test.ts.)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -8,22 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
-import { POSTGRES_ADMIN_URL } from '../../support/postgres.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scorecard-interrupt-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function scratchDatabases(): Promise<Set<string>> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'ticketpulse_scenario_%'");
-    return new Set(rows.map((row) => row.datname));
-  } finally {
-    await client.end();
-  }
-}
 
 /** Starts the scorecard on one short scenario and resolves once its trial is under way. */
 async function startScorecard(name: string, extra: string[]) {
@@ -73,23 +60,4 @@ test('one Ctrl-C drops the trial in progress, writes no figure from it, stops th
   assert.doesNotMatch(output, /trial 2\/2/, 'no trial starts after the Ctrl-C');
   assert.equal(existsSync(`${run.out}.json`), false, 'the cut-short trial is not written as a measurement');
   assert.deepEqual(await stillAnswering(run.urls), [], 'the stack is stopped, balancer and replicas');
-});
-
-test('a second Ctrl-C quits at once and still drops the run\'s database on the server', { timeout: 180_000 }, async () => {
-  const before = await scratchDatabases();
-  const run = await startScorecard('twice', ['--postgres', POSTGRES_ADMIN_URL]);
-  const ours = [...(await scratchDatabases())].filter((name) => !before.has(name));
-  assert.ok(ours.length >= 1, 'the trial runs on a new database of its own');
-  run.child.kill('SIGINT');
-  await sleep(300);
-  run.child.kill('SIGINT');
-  const started = Date.now();
-  const code = await run.exited;
-  const output = run.output();
-  assert.equal(code, 130, output);
-  assert.ok(Date.now() - started < 10_000, `quitting took ${Date.now() - started} ms`);
-  assert.match(output, /quitting: every fault healed/);
-  const left = await scratchDatabases();
-  assert.deepEqual(ours.filter((name) => left.has(name)), [], 'the run\'s database is dropped');
-  assert.deepEqual(await stillAnswering(run.urls), [], 'the stack\'s API is killed, balancer and replicas');
 });
