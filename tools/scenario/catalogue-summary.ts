@@ -1,10 +1,10 @@
 // The one page of a multi-scenario run (`npm run scenario -- --all`): what each scenario expected, what
 // was measured against each limit, what paged that should not have, and where its full report is.
-// Rendered from the verdicts the runs wrote, so it says nothing the reports do not.
-import { readFileSync, writeFileSync } from 'node:fs';
+// Rendered from the runs' verdicts (what verdict.json holds), so it says nothing the reports do not.
+import { writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { folderTimestamp } from './run-scenario.js';
-import type { Expectation, Verdict } from './verdict.js';
+import { folderTimestamp, type RunResult } from './run-scenario.js';
+import type { Expectation } from './verdict.js';
 
 export interface SummaryMeta {
   command: string;
@@ -20,9 +20,9 @@ function measuredText(e: Expectation): string {
   return `${e.met ? '✓' : '✗'} ${e.what}: ${e.measured}${limit}`;
 }
 
-/** Markdown for the given run folders (each holding the verdict.json the runner wrote), links relative to `summaryFile`. */
-export function renderCatalogueSummary(runDirs: string[], summaryFile: string, meta: SummaryMeta): string {
-  const verdicts = runDirs.map((dir) => ({ dir, verdict: JSON.parse(readFileSync(join(dir, 'verdict.json'), 'utf8')) as Verdict }));
+/** Markdown for the runs so far (their verdicts, and the folders the reports are in), links relative to `summaryFile`. */
+export function renderCatalogueSummary(runs: readonly RunResult[], summaryFile: string, meta: SummaryMeta): string {
+  const verdicts = runs.map(({ runDir, verdict }) => ({ dir: runDir, verdict }));
   const passed = verdicts.filter(({ verdict }) => verdict.passed).length;
   const first = verdicts[0]?.verdict.startedAt;
   const last = verdicts.at(-1)?.verdict.endedAt;
@@ -58,8 +58,8 @@ export function renderCatalogueSummary(runDirs: string[], summaryFile: string, m
 }
 
 /** Writes (and rewrites after every scenario) the summary of a multi-scenario run. */
-export function writeCatalogueSummary(runDirs: string[], summaryFile: string, meta: SummaryMeta): void {
-  writeFileSync(summaryFile, renderCatalogueSummary(runDirs, summaryFile, meta));
+export function writeCatalogueSummary(runs: readonly RunResult[], summaryFile: string, meta: SummaryMeta): void {
+  writeFileSync(summaryFile, renderCatalogueSummary(runs, summaryFile, meta));
 }
 
 /** Next to the run folders, named like them: runs/<time>-catalogue.md. */

@@ -8,8 +8,8 @@ import { ScenarioError, type Scenario } from './schema.js';
 import { DEFAULT_SCENARIOS_DIR, findScenario, loadCatalogue } from './catalogue.js';
 import { LOCAL_STACK_FLAGS, describeLocalStack, localStackUsage, localStackOptions, startLocalStack } from './local-stack.js';
 import { summaryFileName, writeCatalogueSummary } from './catalogue-summary.js';
-import { runScenario, type Targets } from './run-scenario.js';
-import { watchInterrupts } from './interrupts.js';
+import { runScenario, type RunResult, type Targets } from './run-scenario.js';
+import { exitUnlessQuitting, watchInterrupts } from './interrupts.js';
 import { join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 
@@ -93,7 +93,7 @@ async function main(): Promise<number> {
   const interrupts = watchInterrupts('scenario');
   const log = (line: string) => console.log(`[scenario ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const failed: string[] = [];
-  const runDirs: string[] = [];
+  const runs: RunResult[] = [];
   const summary = join(runsDir, summaryFileName(new Date()));
   const summaryMeta = { command: `npm run scenario -- ${process.argv.slice(2).join(' ')}`, stack: external ? `given parts (API ${given.apiUrl})` : describeLocalStack(stackOptions) };
   for (const scenario of scenarios) {
@@ -105,17 +105,17 @@ async function main(): Promise<number> {
         targets = { ...given, apiUrl: given.apiUrl!, prometheusUrl: given.prometheusUrl!, adminToken: adminToken! };
       } else {
         log(`${scenario.name}: starting the stack (fresh data)…`);
-        stack = await startLocalStack(join(runsDir, `stack-${scenario.name}.log`), stackOptions).catch((error: Error) => {
+        stack = await startLocalStack(join(runsDir, `stack-${scenario.name}.log`), stackOptions, process.env, (kill) => interrupts.track({ kill })).catch((error: Error) => {
           throw new UsageError(`the stack did not start: ${error.message}`);
         });
         targets = stack.targets;
       }
-      interrupts.track({ targets, stack });
-      const { verdict, runDir } = await runScenario(scenario, targets, { runsDir, log, interrupted: interrupts.interrupted });
-      if (!verdict.passed) failed.push(scenario.name);
+      interrupts.track({ targets, kill: stack?.kill });
+      const result = await runScenario(scenario, targets, { runsDir, log, interrupted: interrupts.interrupted });
+      if (!result.verdict.passed) failed.push(scenario.name);
       if (scenarios.length > 1) {
-        runDirs.push(runDir);
-        writeCatalogueSummary(runDirs, summary, { ...summaryMeta, complete: runDirs.length === scenarios.length && !interrupts.interrupted() });
+        runs.push(result);
+        writeCatalogueSummary(runs, summary, { ...summaryMeta, complete: runs.length === scenarios.length && !interrupts.interrupted() });
       }
     } finally {
       interrupts.track({});
@@ -124,16 +124,15 @@ async function main(): Promise<number> {
   }
   if (scenarios.length > 1) {
     log(failed.length ? `${failed.length} of ${scenarios.length} failed: ${failed.join(', ')}` : `all ${scenarios.length} passed`);
-    if (runDirs.length) log(`summary of the runs: ${summary}`);
+    if (runs.length) log(`summary of the runs: ${summary}`);
   }
   return failed.length ? 1 : 0;
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => exitUnlessQuitting(code),
   (error: unknown) => {
     const known = error instanceof UsageError || error instanceof ScenarioError;
-    console.error(`scenario: ${known ? (error as Error).message : `failed: ${(error as Error).message}`}`);
-    process.exit(2);
+    exitUnlessQuitting(2, `scenario: ${known ? (error as Error).message : `failed: ${(error as Error).message}`}`);
   },
 );

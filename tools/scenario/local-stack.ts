@@ -68,7 +68,16 @@ export function localStackOptions(values: { postgres?: string; replicas?: string
 export const describeLocalStack = ({ postgresUrl, replicas = 1 }: LocalStackOptions) =>
   `${postgresUrl ? 'PostgreSQL (a new database per run, through the fault proxy)' : 'embedded PGlite'}, ${replicas} API replica${replicas > 1 ? 's' : ''}`;
 
-export async function startLocalStack(logFile: string, { postgresUrl, replicas = 1 }: LocalStackOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<LocalStack> {
+/**
+ * `onKillable` receives the stack's kill as soon as there is something to kill (its database, then its
+ * processes), before the start completes: a second Ctrl-C during a start must clean up too.
+ */
+export async function startLocalStack(
+  logFile: string,
+  { postgresUrl, replicas = 1 }: LocalStackOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+  onKillable?: (kill: () => Promise<void>) => void,
+): Promise<LocalStack> {
   const ports = await Promise.all((Object.keys(portSettings) as PortName[]).map(async (name) => [portSettings[name].flag, await pickFreePort()] as const));
   const stackEnv: NodeJS.ProcessEnv = { ...env, ALERTMANAGER_GROUP_INTERVAL: env.ALERTMANAGER_GROUP_INTERVAL ?? SCENARIO_GROUP_INTERVAL };
   // An existing database would carry data from run to run: fresh data is a new PGlite folder or a new database.
@@ -79,6 +88,13 @@ export async function startLocalStack(logFile: string, { postgresUrl, replicas =
   const args = [...ports.flatMap(([flag, port]) => [`--${flag}`, String(port)]), '--data-dir', dataDir, '--replicas', String(replicas)];
   const log = createWriteStream(logFile);
   let stack: Stack | undefined;
+  // At once: SIGKILL to every part started so far; a second Ctrl-C must not leave a database behind
+  // on someone's server, and must not hang either.
+  const kill = async () => {
+    stack?.killNow();
+    await Promise.race([database?.drop().catch(() => undefined), sleep(3_000)]);
+  };
+  onKillable?.(kill);
   let stopped: Promise<void> | undefined;
   // Once, however often it is called (an interrupted run and its finally both stop the stack).
   const cleanUp = () =>
@@ -112,11 +128,7 @@ export async function startLocalStack(logFile: string, { postgresUrl, replicas =
       adminToken: stack.adminToken,
     },
     stop: cleanUp,
-    kill: async () => {
-      stack.killNow();
-      // A second Ctrl-C must not leave a database behind on someone's server; it must not hang either.
-      await Promise.race([database?.drop().catch(() => undefined), sleep(3_000)]);
-    },
+    kill,
   };
 }
 

@@ -13,7 +13,7 @@ import { UsageError } from '../../packages/shared/usage-error.js';
 import { loadCatalogue } from './catalogue.js';
 import { LOCAL_STACK_FLAGS, localStackUsage, describeLocalStack, localStackOptions, startLocalStack } from './local-stack.js';
 import { runScenario } from './run-scenario.js';
-import { watchInterrupts } from './interrupts.js';
+import { exitUnlessQuitting, watchInterrupts } from './interrupts.js';
 import { parseScenario, type Scenario } from './schema.js';
 import type { Verdict } from './verdict.js';
 
@@ -201,8 +201,8 @@ async function main(): Promise<number> {
   const loads: number[] = [];
   const interrupts = watchInterrupts('scorecard');
   const play = async (scenario: Scenario) => {
-    const stack = await startLocalStack(join(runsDir, `stack-${scenario.name}.log`), stackOptions);
-    interrupts.track({ targets: stack.targets, stack });
+    const stack = await startLocalStack(join(runsDir, `stack-${scenario.name}.log`), stackOptions, process.env, (kill) => interrupts.track({ kill }));
+    interrupts.track({ targets: stack.targets, kill: stack.kill });
     try {
       loads.push(loadavg()[0]!);
       const result = await runScenario(scenario, stack.targets, { runsDir, log, progressEveryMs: 30_000, interrupted: interrupts.interrupted });
@@ -261,9 +261,8 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => exitUnlessQuitting(code),
   (error: unknown) => {
-    console.error(error instanceof UsageError ? `scorecard: ${error.message}` : `scorecard failed: ${(error as Error).message}`);
-    process.exit(error instanceof UsageError ? 2 : 1);
+    exitUnlessQuitting(error instanceof UsageError ? 2 : 1, error instanceof UsageError ? `scorecard: ${error.message}` : `scorecard failed: ${(error as Error).message}`);
   },
 );

@@ -3,13 +3,15 @@
 // Prometheus (no rules, so the runner's start-up wait is over at once), the real runner process.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startPrometheus, type PrometheusProcess } from '../../../tools/stack/processes/prometheus-process.js';
 import { startApi, type RunningApi } from '../../support/api-process.js';
+import { POSTGRES_ADMIN_URL } from '../../support/postgres.js';
+import pg from 'pg';
 
 const dir = mkdtempSync(join(tmpdir(), 'scenario-interrupt-'));
 let api: RunningApi | undefined;
@@ -59,4 +61,61 @@ test('a second Ctrl-C quits at once (exit 130) and still heals the fault it stag
   const after = await chaosOf(api);
   assert.equal(after.database.outage, false, 'the database outage is not left staged');
   assert.equal(after.failureRate, 0, 'healed to no fault at all');
+});
+
+/** Processes whose command line or environment names `text` (the API replicas get DATABASE_URL in theirs). */
+function processesMentioning(text: string): string[] {
+  return readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).flatMap((pid) => {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return `${cmdline}\0${readFileSync(`/proc/${pid}/environ`, 'utf8')}`.includes(text) ? [`${pid}: ${cmdline.replace(/\0/g, ' ').slice(0, 200)}`] : [];
+    } catch {
+      return []; // gone meanwhile
+    }
+  });
+}
+
+async function scratchDatabases(): Promise<string[]> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    return (await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'ticketpulse_scenario_%'")).rows.map((r) => r.datname);
+  } finally {
+    await client.end();
+  }
+}
+
+test('a second Ctrl-C while the local stack is still starting kills what started and drops its database', { timeout: 120_000 }, async () => {
+  const before = new Set(await scratchDatabases());
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'tools/scenario/cli.ts', 'test/tools/scenario/fixtures/ci-interrupted.yaml', '--postgres', POSTGRES_ADMIN_URL, '--runs', dir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // The run's database exists before any part of the stack runs: Ctrl-C as soon as it is there.
+  let ours: string[] = [];
+  const deadline = Date.now() + 60_000;
+  while (ours.length === 0) {
+    assert.ok(Date.now() < deadline, `the run's database never appeared:\n${output}`);
+    assert.equal(child.exitCode, null, `the runner quit early:\n${output}`);
+    ours = (await scratchDatabases()).filter((name) => !before.has(name));
+    await sleep(50);
+  }
+  await sleep(500);
+  assert.doesNotMatch(output, /run folder /, 'the stack was still starting');
+  child.kill('SIGINT');
+  await sleep(200);
+  child.kill('SIGINT');
+  const code = await exited;
+  assert.equal(code, 130, output);
+  assert.doesNotMatch(output, /the stack did not start/, 'the cut-short start is not reported as a failure of its own');
+  const left = await scratchDatabases();
+  assert.deepEqual(ours.filter((name) => left.includes(name)), [], 'the run\'s database is dropped');
+  // Node parts stop themselves within ~1 s of losing their parent; the binaries were killed outright.
+  await sleep(3_000);
+  assert.deepEqual(processesMentioning(ours[0]!), [], 'no process of the stack is left');
 });
