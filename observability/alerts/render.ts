@@ -15,6 +15,7 @@ export function prometheusRule(rule: AlertingRule | RecordingRule): Record<strin
     alert: rule.alert,
     expr: rule.expr,
     ...(rule.for ? { for: rule.for } : {}),
+    ...(rule.keepFiringFor ? { keep_firing_for: rule.keepFiringFor } : {}),
     labels: { severity: rule.severity },
     annotations: {
       summary: rule.summary,
@@ -66,7 +67,7 @@ export function renderAlertsTable(alerts: readonly AlertingRule[]): string {
       alert.severity,
       alert.doc.firesWhen,
       alert.doc.window,
-      humanDuration(alert.for),
+      humanDuration(alert.for) + (alert.keepFiringFor ? `, keeps firing ${humanDuration(alert.keepFiringFor)}` : ''),
       alert.doc.floor,
       `[${runbookFile(alert.alert).replace(/\.md$/, '')}](runbooks/${runbookFile(alert.alert)})`,
     ]

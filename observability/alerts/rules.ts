@@ -117,7 +117,11 @@ const symptomGroup: RuleGroup<AlertingRule> = {
         '  cross 10 %; such traffic is left to the SLO alerts.\n' +
         '- once firing, it HOLDS while purchases stop (under 1 attempt/s; the value is then -1): fewer\n' +
         '  purchases prove nothing about the fault, so RESOLVED always means "recovered" (back under\n' +
-        '  10 % with traffic), never "the traffic went away" with a stale failure share in the message.',
+        '  10 % with traffic), never "the traffic went away" with a stale failure share in the message;\n' +
+        '- `keep_firing_for: 30s`: a partial fault at twice the threshold (20 % failing at 4 purchases/s)\n' +
+        '  dips under 10 % for a single evaluation now and then (2.7 standard deviations in a 30 s\n' +
+        '  window); without the hold that sent a RESOLVED mid-incident (docs/scenarios.md). Costs 30 s\n' +
+        '  on every RESOLVED.',
       expr:
         '(\n' +
         `  job:purchase_failures:ratio_rate30s > ${T.purchaseFailureRatio}\n` +
@@ -129,6 +133,7 @@ const symptomGroup: RuleGroup<AlertingRule> = {
         '  and on (job) ALERTS{alertname="PurchaseFailureRateHigh", alertstate="firing"}\n' +
         ')\n',
       for: '30s',
+      keepFiringFor: '30s',
       severity: 'page',
       summary: '{{ if lt $value 0.0 }}Purchases stopped while failing{{ else }}{{ $value | humanizePercentage }} of ticket purchases are failing{{ end }}',
       description:
@@ -149,11 +154,14 @@ const symptomGroup: RuleGroup<AlertingRule> = {
       comment:
         'p95 per route over 30 s (same window logic as above). The default injected latency is\n' +
         '5..150 ms (normal p95 about 100 ms), so 500 ms is a real degradation, not the usual tail. The\n' +
-        '1 request/s floor keeps one slow request on a quiet route (5 % of a handful) from paging.',
+        '1 request/s floor keeps one slow request on a quiet route (5 % of a handful) from paging.\n' +
+        '`keep_firing_for: 30s` for the same reason as PurchaseFailureRateHigh: a partial slowdown\n' +
+        'wanders around the threshold, and one evaluation under it must not send a RESOLVED.',
       expr:
         `route:http_request_duration_seconds:p95_30s{route!="__unmatched__"} > ${T.latencyP95Seconds}\n` +
         `and on (job, route, method) route:http_requests:rate30s >= ${T.routeRequestsFloor}\n`,
       for: '30s',
+      keepFiringFor: '30s',
       severity: 'page',
       summary: 'p95 latency of {{ $labels.method }} {{ $labels.route }} is {{ $value | humanizeDuration }}',
       description:

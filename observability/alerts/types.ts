@@ -22,6 +22,12 @@ export interface AlertingRule {
   expr: string;
   /** Prometheus duration; omitted = fires at the first evaluation that matches. */
   for?: string;
+  /**
+   * Prometheus duration the alert stays firing after its condition stops matching; omitted = it
+   * resolves at the first evaluation that does not match. For short-window alerts whose value
+   * wanders around the threshold during a partial fault.
+   */
+  keepFiringFor?: string;
   severity: Severity;
   summary: string;
   /** Must show the current value ({{ $value }}). */
