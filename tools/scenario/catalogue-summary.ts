@@ -11,6 +11,8 @@ export interface SummaryMeta {
   stack: string;
   /** False while runs are still to come, or after a Ctrl-C. */
   complete: boolean;
+  /** Scenarios whose stack did not start (they count as failed), with why. */
+  notStarted?: Array<{ scenario: string; reason: string }>;
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -23,12 +25,13 @@ function measuredText(e: Expectation): string {
 /** Markdown for the runs so far (their verdicts, and the folders the reports are in), links relative to `summaryFile`. */
 export function renderCatalogueSummary(runs: readonly RunResult[], summaryFile: string, meta: SummaryMeta): string {
   const verdicts = runs.map(({ runDir, verdict }) => ({ dir: runDir, verdict }));
+  const notStarted = meta.notStarted ?? [];
   const passed = verdicts.filter(({ verdict }) => verdict.passed).length;
   const first = verdicts[0]?.verdict.startedAt;
   const last = verdicts.at(-1)?.verdict.endedAt;
   const link = (dir: string, file: string) => relative(dirname(summaryFile), join(dir, file)).split('\\').join('/');
   const lines = [
-    `# Scenario catalogue: ${passed} of ${verdicts.length} passed${meta.complete ? '' : ' (incomplete: interrupted or still running)'}`,
+    `# Scenario catalogue: ${passed} of ${verdicts.length + notStarted.length} passed${meta.complete ? '' : ' (incomplete: interrupted or still running)'}`,
     '',
     `- **Command:** \`${meta.command}\``,
     `- **Stack:** ${meta.stack}`,
@@ -50,6 +53,7 @@ export function renderCatalogueSummary(runs: readonly RunResult[], summaryFile: 
       `| ${verdict.scenario} | ${verdict.passed ? 'passed' : '**failed**'} | ${cell(fired || 'none')} | ${cell(verdict.unexpectedPages.join(', ') || 'none')} | [report](${link(dir, 'report.html')}) · [verdict](${link(dir, 'verdict.json')}) |`,
     );
   }
+  for (const { scenario, reason } of notStarted) lines.push(`| ${scenario} | **did not start** | – | – | ${cell(reason)} |`);
   for (const { verdict } of verdicts) {
     lines.push('', `## ${verdict.scenario} — ${verdict.passed ? 'passed' : 'failed'} (${Math.round(verdict.durationS)} s)`, '', verdict.description.trim(), '');
     for (const e of verdict.expectations) lines.push(`- ${measuredText(e)}`);

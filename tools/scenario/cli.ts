@@ -94,6 +94,7 @@ async function main(): Promise<number> {
   const log = (line: string) => console.log(`[scenario ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const failed: string[] = [];
   const runs: RunResult[] = [];
+  const notStarted: Array<{ scenario: string; reason: string }> = [];
   const summary = join(runsDir, summaryFileName(new Date()));
   const summaryMeta = { command: `npm run scenario -- ${process.argv.slice(2).join(' ')}`, stack: external ? `given parts (API ${given.apiUrl})` : describeLocalStack(stackOptions) };
   for (const scenario of scenarios) {
@@ -105,9 +106,18 @@ async function main(): Promise<number> {
         targets = { ...given, apiUrl: given.apiUrl!, prometheusUrl: given.prometheusUrl!, adminToken: adminToken! };
       } else {
         log(`${scenario.name}: starting the stack (fresh data)…`);
-        stack = await startLocalStack(join(runsDir, `stack-${scenario.name}.log`), stackOptions, process.env, (kill) => interrupts.track({ kill })).catch((error: Error) => {
-          throw new UsageError(`the stack did not start: ${error.message}`);
-        });
+        try {
+          stack = await startLocalStack(join(runsDir, `stack-${scenario.name}.log`), stackOptions, process.env, (kill) => interrupts.track({ kill }));
+        } catch (error) {
+          const reason = `the stack did not start: ${(error as Error).message}`;
+          if (scenarios.length === 1 || interrupts.interrupted()) throw new UsageError(reason);
+          // One scenario's start must not cost the rest of the catalogue its runs.
+          log(`${scenario.name}: ${reason}; going on with the next scenario`);
+          failed.push(scenario.name);
+          notStarted.push({ scenario: scenario.name, reason });
+          writeCatalogueSummary(runs, summary, { ...summaryMeta, notStarted, complete: runs.length + notStarted.length === scenarios.length });
+          continue;
+        }
         targets = stack.targets;
       }
       interrupts.track({ targets, kill: stack?.kill });
@@ -115,7 +125,7 @@ async function main(): Promise<number> {
       if (!result.verdict.passed) failed.push(scenario.name);
       if (scenarios.length > 1) {
         runs.push(result);
-        writeCatalogueSummary(runs, summary, { ...summaryMeta, complete: runs.length === scenarios.length && !interrupts.interrupted() });
+        writeCatalogueSummary(runs, summary, { ...summaryMeta, notStarted, complete: runs.length + notStarted.length === scenarios.length && !interrupts.interrupted() });
       }
     } finally {
       interrupts.track({});
@@ -124,7 +134,7 @@ async function main(): Promise<number> {
   }
   if (scenarios.length > 1) {
     log(failed.length ? `${failed.length} of ${scenarios.length} failed: ${failed.join(', ')}` : `all ${scenarios.length} passed`);
-    if (runs.length) log(`summary of the runs: ${summary}`);
+    if (runs.length || notStarted.length) log(`summary of the runs: ${summary}`);
   }
   return failed.length ? 1 : 0;
 }

@@ -37,6 +37,18 @@ export interface LocalStackOptions {
   postgresUrl?: string;
   /** API replicas behind the balancer (more than 1 needs postgresUrl), as `npm start -- --replicas`. */
   replicas?: number;
+  /** Give the start up (kill what started, drop the database) after this long; default START_DEADLINE_MS. */
+  startDeadlineMs?: number;
+}
+
+/**
+ * Each part has its own 60 s to answer its health URL; this catches a wait that never settles (the
+ * --all run of 2026-12-02 sat 12 minutes in a start whose parts all answered).
+ */
+export const START_DEADLINE_MS = 120_000;
+
+class StartDeadlineError extends Error {
+  override name = 'StartDeadlineError';
 }
 
 /** The local stack's flags, shared by `npm run scenario` and `npm run scorecard`. */
@@ -74,7 +86,7 @@ export const describeLocalStack = ({ postgresUrl, replicas = 1 }: LocalStackOpti
  */
 export async function startLocalStack(
   logFile: string,
-  { postgresUrl, replicas = 1 }: LocalStackOptions = {},
+  { postgresUrl, replicas = 1, startDeadlineMs = START_DEADLINE_MS }: LocalStackOptions = {},
   env: NodeJS.ProcessEnv = process.env,
   onKillable?: (kill: () => Promise<void>) => void,
 ): Promise<LocalStack> {
@@ -82,8 +94,7 @@ export async function startLocalStack(
   const stackEnv: NodeJS.ProcessEnv = { ...env, ALERTMANAGER_GROUP_INTERVAL: env.ALERTMANAGER_GROUP_INTERVAL ?? SCENARIO_GROUP_INTERVAL };
   // An existing database would carry data from run to run: fresh data is a new PGlite folder or a new database.
   delete stackEnv.DATABASE_URL;
-  const database = postgresUrl ? await createScratchDatabase(postgresUrl) : undefined;
-  if (database) stackEnv.DATABASE_URL = database.url;
+  let database: ScratchDatabase | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'ticketpulse-scenario-'));
   const args = [...ports.flatMap(([flag, port]) => [`--${flag}`, String(port)]), '--data-dir', dataDir, '--replicas', String(replicas)];
   const log = createWriteStream(logFile);
@@ -104,39 +115,76 @@ export async function startLocalStack(
       rmSync(dataDir, { recursive: true, force: true });
       await database?.drop();
     })());
-  try {
+  let abandoned = false;
+  const start = async (): Promise<Stack> => {
+    if (postgresUrl) {
+      const created = await createScratchDatabase(postgresUrl);
+      if (abandoned) {
+        // Created after the deadline gave the start up: nobody else will drop it.
+        await created.drop().catch(() => undefined);
+        throw new StartDeadlineError('given up');
+      }
+      database = created;
+      stackEnv.DATABASE_URL = created.url;
+    }
     const options = parseStackOptions(args, stackEnv);
     if (options === 'help') throw new Error('unreachable: no --help given');
     stack = new Stack(options, stackEnv, createLogStream((text) => log.write(text), false));
     stack.command = 'npm run scenario';
     await stack.start();
-    const started = stack;
-    const missing = REQUIRED_PARTS.filter((name) => started.parts.get(name)?.state !== 'running');
+    const running = stack;
+    const missing = REQUIRED_PARTS.filter((name) => running.parts.get(name)?.state !== 'running');
     if (missing.length) {
-      throw new Error(`the stack started without ${missing.join(', ')}: ${missing.map((name) => started.parts.get(name)?.reason ?? 'not running').join('; ')} (details in ${logFile})`);
+      throw new Error(`the stack started without ${missing.join(', ')}: ${missing.map((name) => running.parts.get(name)?.reason ?? 'not running').join('; ')} (details in ${logFile})`);
     }
+    return running;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StartDeadlineError(`the stack did not finish starting within ${Math.round(startDeadlineMs / 1000)} s`)), startDeadlineMs);
+  });
+  let started: Stack;
+  try {
+    started = await Promise.race([start(), late]);
   } catch (error) {
-    await cleanUp();
+    if (error instanceof StartDeadlineError) {
+      abandoned = true;
+      const where = stack ? `${stack.startStage}; ${[...stack.parts.values()].map((part) => `${part.name} ${part.state}`).join(', ')}` : 'still creating its database';
+      stack?.killNow();
+      error.message = `${error.message} (${where}): what it started is killed (details in ${logFile})`;
+      // What hung may hang its stop too: bounded, the kill above has done the essential.
+      await Promise.race([cleanUp(), sleep(15_000)]);
+    } else {
+      await cleanUp();
+    }
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
   return {
     targets: {
-      apiUrl: stack.apiUrl,
-      prometheusUrl: stack.prometheusUrl,
-      alertmanagerUrl: stack.url('alertmanager'),
-      sinkUrl: stack.sinkUrl,
-      adminToken: stack.adminToken,
+      apiUrl: started.apiUrl,
+      prometheusUrl: started.prometheusUrl,
+      alertmanagerUrl: started.url('alertmanager'),
+      sinkUrl: started.sinkUrl,
+      adminToken: started.adminToken,
     },
     stop: cleanUp,
     kill,
   };
 }
 
+interface ScratchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
 /** A new, empty database on the given server, and how to drop it (connections and all) after the run. */
-async function createScratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+async function createScratchDatabase(serverUrl: string): Promise<ScratchDatabase> {
   const name = `ticketpulse_scenario_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const admin = async <T>(work: (client: pg.Client) => Promise<T>) => {
-    const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
+    // Bounded: a CREATE or DROP DATABASE that waits on a lock must not hold a run forever.
+    const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000, query_timeout: 30_000 });
     await client.connect().catch((error: Error) => {
       throw new Error(`PostgreSQL at ${redact(serverUrl)} did not answer: ${error.message}`);
     });

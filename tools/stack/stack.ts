@@ -55,6 +55,8 @@ export interface Part {
   /** Why it is not running (missing binary, failed health check, exit). */
   reason?: string;
   child?: SupervisedChild;
+  /** A monitoring binary's pid from its spawn on, before it is ready and has a `child`. */
+  pid?: number;
 }
 
 /** What is lost when a part is not running — said whenever one is missing or dies. */
@@ -112,6 +114,8 @@ export class Stack {
   /** Only the stack that got past the checks writes stack.json: a refused second start leaves it alone. */
   private ownsStateFile = false;
   private stopping = false;
+  /** Where start() is, for a message when a start takes too long. */
+  startStage = 'not started';
   private stopped?: Promise<void>;
   private readonly urlHost: string;
   private exporterPorts: Partial<Record<ExporterPart, number>> = {};
@@ -174,6 +178,7 @@ export class Stack {
    */
   async start(): Promise<void> {
     const { options } = this;
+    this.startStage = 'locating the binaries, checking the ports';
     const prometheusBin = this.locate('prometheus');
     const alertmanagerBin = this.locate('alertmanager');
     const usesPostgres = Boolean(this.env.DATABASE_URL?.trim());
@@ -232,6 +237,7 @@ export class Stack {
 
     const common = { ...this.env, LOG_LEVEL: options.logLevel } as NodeJS.ProcessEnv;
     const starts: Array<Promise<void>> = [];
+    this.startStage = 'starting the parts';
 
     starts.push(
       this.startNodePart('sink', 'apps/sink/cli.ts', '/api/messages', {
@@ -268,8 +274,9 @@ export class Stack {
     );
     if (prometheusBin) {
       starts.push(
-        this.startBinaryPart('prometheus', () =>
+        this.startBinaryPart('prometheus', (onSpawn) =>
           startPrometheus({
+            onSpawn,
             binary: prometheusBin,
             configFile: configs.prometheusConfig,
             host: options.host,
@@ -284,8 +291,9 @@ export class Stack {
     }
     if (alertmanagerBin && configs.alertmanagerConfig) {
       starts.push(
-        this.startBinaryPart('alertmanager', () =>
+        this.startBinaryPart('alertmanager', (onSpawn) =>
           startAlertmanager({
+            onSpawn,
             binary: alertmanagerBin,
             configFile: configs.alertmanagerConfig!,
             host: options.host,
@@ -310,18 +318,20 @@ export class Stack {
         extraArgs: [`--log.level=${binaryLogLevel(options.logLevel)}`],
       };
       starts.push(
-        this.startBinaryPart(part, () =>
+        this.startBinaryPart(part, (onSpawn) =>
           part === 'pg-exporter'
-            ? startPostgresExporter({ ...exporterOptions, databaseUrl: this.env.DATABASE_URL!.trim() })
+            ? startPostgresExporter({ ...exporterOptions, onSpawn, databaseUrl: this.env.DATABASE_URL!.trim() })
             : part === 'nd-exporter'
-              ? startNodeExporter(exporterOptions)
-              : startBlackboxExporter(exporterOptions),
+              ? startNodeExporter({ ...exporterOptions, onSpawn })
+              : startBlackboxExporter({ ...exporterOptions, onSpawn }),
         ),
       );
     }
     await Promise.all(starts);
     if (this.stopping) return;
+    this.startStage = 'detecting the web UIs';
     await this.detectWebUis();
+    this.startStage = 'applying --chaos and --load';
 
     const api = this.parts.get('api');
     if (api?.state === 'running') {
@@ -339,6 +349,7 @@ export class Stack {
     }
     this.writeStateFile();
     this.watchForExits();
+    this.startStage = 'started';
   }
 
   private async startNodePart(name: 'api' | 'dashboard' | 'sink', file: string, healthPath: string, env: NodeJS.ProcessEnv): Promise<void> {
@@ -367,12 +378,15 @@ export class Stack {
 
   private async startBinaryPart(
     name: 'prometheus' | 'alertmanager' | ExporterPart,
-    start: () => Promise<StartedBinary>,
+    start: (onSpawn: (pid: number) => void) => Promise<StartedBinary>,
   ): Promise<void> {
     const part: Part = { name, state: 'starting', url: this.partUrl(name) };
     this.parts.set(name, part);
+    if (this.stopping) return;
     try {
-      const handle = await start();
+      const handle = await start((pid) => {
+        part.pid = pid;
+      });
       part.child = superviseStartedBinary(name, handle);
       part.state = 'running';
       if (this.stopping) await part.child.stop(this.options.stopTimeoutMs);
@@ -582,16 +596,24 @@ export class Stack {
     return this.stopped;
   }
 
-  /** Kill everything now (second Ctrl-C). */
+  /**
+   * Kill everything now (second Ctrl-C, a start past its deadline): every child, and every binary
+   * spawned but not yet ready; whatever is still to start is not started.
+   */
   killNow(): void {
-    for (const child of this.children()) {
+    this.stopping = true;
+    const kill = (pid: number) => {
       try {
-        // The binaries are single processes; the Node parts lead process groups of their own.
-        const single = ['prometheus', 'alertmanager', ...EXPORTER_PARTS].includes(child.name);
-        process.kill(single ? child.pid : -child.pid, 'SIGKILL');
+        process.kill(pid, 'SIGKILL');
       } catch {
         // gone
       }
+    };
+    for (const part of this.parts.values()) {
+      // The binaries are single processes; the Node parts lead process groups of their own.
+      const single = ['prometheus', 'alertmanager', ...EXPORTER_PARTS].includes(part.name);
+      if (part.child) kill(single ? part.child.pid : -part.child.pid);
+      else if (part.pid) kill(part.pid);
     }
   }
 

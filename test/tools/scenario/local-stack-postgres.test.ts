@@ -4,7 +4,7 @@
 // left on the server after the stop.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -93,6 +93,63 @@ describe('a second Ctrl-C (kill) on PostgreSQL', () => {
       assert.ok(Date.now() - started < 5_000, `kill is bounded (${Date.now() - started} ms)`);
       assert.deepEqual(await scratchDatabases(), before_, 'no database left behind');
       await assert.rejects(fetch(`${stack.targets.apiUrl}/healthz`), 'the API is gone');
+    } finally {
+      rmSync(logDir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Pids of the stack's kinds of process (Node parts, replicas, monitoring binaries) running now. */
+function stackProcesses(): Map<number, string> {
+  const found = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let command: string;
+    try {
+      command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (/api-replicas\.ts|apps\/api\/server\.ts|apps\/sink\/cli\.ts|apps\/dashboard\/server\.ts|\bprometheus\b|alertmanager|_exporter|-exporter\b/.test(command)) found.set(Number(entry), command);
+  }
+  return found;
+}
+
+describe('a start past its deadline', () => {
+  it('is given up: the error says where the start was, what started is killed, the database dropped', { timeout: 90_000 }, async () => {
+    const databasesBefore = await scratchDatabases();
+    const processesBefore = stackProcesses();
+    const logDir = mkdtempSync(join(tmpdir(), 'tp-local-stack-'));
+    try {
+      const started = Date.now();
+      const error = await startLocalStack(join(logDir, 'stack.log'), { postgresUrl: SERVER, replicas: 2, startDeadlineMs: 1_500 }).then(
+        () => assert.fail('a stack cannot start in 1.5 s on this machine'),
+        (failure: Error) => failure,
+      );
+      assert.ok(Date.now() - started < 20_000, `given up promptly (${Date.now() - started} ms)`);
+      assert.match(error.message, /^the stack did not finish starting within 2 s \((.+)\): what it started is killed \(details in .*stack\.log\)$/);
+      // Where it was: still creating the database, or a stage of Stack.start with each part's state.
+      const where = /within 2 s \((.+)\): what/.exec(error.message)![1]!;
+      if (where !== 'still creating its database') assert.match(where, /^[a-z ,-]+; (?:[a-z-]+ (?:starting|running|failed|missing|stopped))(?:, [a-z-]+ (?:starting|running|failed|missing|stopped))*$/);
+      let left: string[] = [];
+      await waitUntil(
+        async () => {
+          left = [...stackProcesses()].filter(([pid]) => !processesBefore.has(pid)).map(([pid, command]) => `${pid} ${command}`);
+          return left.length === 0;
+        },
+        10_000,
+        'no process of the abandoned stack',
+      ).catch(() => assert.fail(`processes left running: ${left.join('; ')}`));
+      // A database created just after the deadline is dropped by the start itself, moments later.
+      let databases: string[] = [];
+      await waitUntil(
+        async () => {
+          databases = await scratchDatabases();
+          return databases.length === databasesBefore.length;
+        },
+        35_000,
+        'no database left behind',
+      ).catch(() => assert.fail(`databases left: ${databases.filter((name) => !databasesBefore.includes(name)).join(', ')}`));
     } finally {
       rmSync(logDir, { recursive: true, force: true });
     }

@@ -46,6 +46,14 @@ test('a staged payment outage pages on email and Discord, resolves after the hea
   const channels = (status: string) => new Set(verdict.record.notifications.filter((n) => n.status === status && n.alerts.includes('PurchaseFailureRateHigh')).map((n) => n.channel));
   assert.deepEqual([...channels('firing')].sort(), ['discord', 'email']);
   assert.deepEqual([...channels('resolved')].sort(), ['discord', 'email']);
+  // In this fresh stack a minute of 50 % failures also burns at the fast-burn rate: when
+  // AvailabilitySLOFastBurn fires, Alertmanager holds it back and the gate must say so, not fail.
+  const noPage = verdict.expectations.find((e) => e.kind === 'gate' && e.what.startsWith('no page'))!;
+  assert.equal(noPage.met, true, noPage.measured);
+  const burnHeard = verdict.record.notifications.some((n) => n.status === 'firing' && n.alerts.includes('AvailabilitySLOFastBurn'));
+  assert.equal(burnHeard, false, 'the burn of this outage is not notified a second time');
+  const burn = verdict.alerts.find((a) => a.alert === 'AvailabilitySLOFastBurn');
+  if (burn?.firstFiringS !== undefined) assert.match(noPage.measured, /^none \(fired but held back, never notified: AvailabilitySLOFastBurn\)$/);
   const stored = verdict.expectations.find((e) => e.what === 'every 201 is a stored order')!;
   assert.match(stored.measured, /^\d+ of \d+ orders read back, all stored$/);
   const dir = readdirSync(runs).find((entry) => entry.endsWith('-ci-payment-outage'))!;
@@ -100,4 +108,22 @@ test('bad input exits 2 with one line: an unknown scenario, a bad file, a bad fl
     assert.equal(stderr.trimEnd().split('\n').length, 1, `one line: ${stderr}`);
     assert.ok(!/\n\s+at /.test(stderr), 'no stack trace');
   }
+});
+
+test('in a run of several scenarios, one whose stack does not start is failed and named, and the next one is still tried', async () => {
+  const out = mkdtempSync(join(runs, 'not-started-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tools/scenario/cli.ts', 'payment-failures', 'latency', '--postgres', 'postgres://127.0.0.1:1/postgres', '--runs', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+  const code = await new Promise((done) => child.on('exit', done));
+  assert.equal(code, 1, output);
+  for (const name of ['payment-failures', 'latency']) {
+    assert.match(output, new RegExp(`${name}: the stack did not start: PostgreSQL at postgres://127\\.0\\.0\\.1:1/postgres did not answer: connect ECONNREFUSED.*; going on with the next scenario`));
+  }
+  assert.match(output, /2 of 2 failed: payment-failures, latency/);
+  const summaryFile = readdirSync(out).find((entry) => entry.endsWith('-catalogue.md'))!;
+  const summary = readFileSync(join(out, summaryFile), 'utf8');
+  assert.match(summary, /^# Scenario catalogue: 0 of 2 passed\n/);
+  assert.match(summary, /\| latency \| \*\*did not start\*\* \| – \| – \| the stack did not start: PostgreSQL at .*ECONNREFUSED/);
 });

@@ -60,6 +60,7 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
     where,
     readyTimeoutMs: options.readyTimeoutMs ?? 20_000,
     onLog: options.onLog,
+    onSpawn: options.onSpawn,
     args: [
       `--config.file=${resolve(options.configFile)}`,
       `--storage.path=${where.dataDir}`,

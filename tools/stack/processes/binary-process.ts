@@ -39,6 +39,8 @@ export interface BinaryStartOptions {
   readyTimeoutMs?: number;
   /** Binary to run; default: found by locateBinary (PATH or the *_BIN variable). */
   binary?: string;
+  /** Its pid, as soon as it is spawned: a supervisor killed mid-start must be able to kill it too. */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface ListenAndData {
@@ -88,10 +90,12 @@ export async function startBinaryProcess(options: {
   readyPath?: string;
   /** Its environment; default: this process's. */
   env?: NodeJS.ProcessEnv;
+  onSpawn?: (pid: number) => void;
 }): Promise<BinaryProcess> {
   const { name, binary, where } = options;
   const readyPath = options.readyPath ?? '/-/ready';
   const child = startChild({ command: binary, args: options.args, env: options.env, onLine: options.onLog, killOnExit: true });
+  if (child.pid) options.onSpawn?.(child.pid);
 
   const removeDataDir = () => {
     if (where.ownsDataDir) rmSync(where.dataDir, { recursive: true, force: true });

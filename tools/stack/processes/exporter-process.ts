@@ -17,6 +17,8 @@ export interface ExporterOptions {
   readyTimeoutMs?: number;
   /** Extra command-line flags, e.g. --log.level=warn. */
   extraArgs?: string[];
+  /** Its pid, as soon as it is spawned (see BinaryStartOptions). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface ExporterProcess extends BinaryProcess {
@@ -40,6 +42,7 @@ async function startExporter(
     where,
     readyTimeoutMs: options.readyTimeoutMs ?? 20_000,
     onLog: options.onLog,
+    onSpawn: options.onSpawn,
     readyPath: '/metrics',
     args: [...args(listen), ...(options.extraArgs ?? [])],
     env,

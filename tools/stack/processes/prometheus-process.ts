@@ -42,6 +42,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     where,
     readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
     onLog: options.onLog,
+    onSpawn: options.onSpawn,
     args: [
       `--config.file=${resolve(options.configFile)}`,
       `--storage.tsdb.path=${where.dataDir}`,
