@@ -99,11 +99,16 @@ export async function startLocalStack(
   const args = [...ports.flatMap(([flag, port]) => [`--${flag}`, String(port)]), '--data-dir', dataDir, '--replicas', String(replicas)];
   const log = createWriteStream(logFile);
   let stack: Stack | undefined;
+  let creating: Promise<ScratchDatabase> | undefined;
+  // Set by a kill or a missed deadline: the start stops where it is and drops what it creates.
+  let abandoned = false;
   // At once: SIGKILL to every part started so far; a second Ctrl-C must not leave a database behind
-  // on someone's server, and must not hang either.
+  // on someone's server (not even one still being created), and must not hang either.
   const kill = async () => {
+    abandoned = true;
     stack?.killNow();
-    await Promise.race([database?.drop().catch(() => undefined), sleep(3_000)]);
+    const drop = async () => (database ?? (await creating?.catch(() => undefined)))?.drop().catch(() => undefined);
+    await Promise.race([drop(), sleep(3_000)]);
   };
   onKillable?.(kill);
   let stopped: Promise<void> | undefined;
@@ -115,14 +120,14 @@ export async function startLocalStack(
       rmSync(dataDir, { recursive: true, force: true });
       await database?.drop();
     })());
-  let abandoned = false;
   const start = async (): Promise<Stack> => {
     if (postgresUrl) {
-      const created = await createScratchDatabase(postgresUrl);
+      creating = createScratchDatabase(postgresUrl);
+      const created = await creating;
       if (abandoned) {
-        // Created after the deadline gave the start up: nobody else will drop it.
+        // Created after a kill or the deadline gave the start up: nobody else may drop it.
         await created.drop().catch(() => undefined);
-        throw new StartDeadlineError('given up');
+        throw new Error('the start was given up (killed, or past its deadline)');
       }
       database = created;
       stackEnv.DATABASE_URL = created.url;

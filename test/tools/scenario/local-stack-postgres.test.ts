@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startLocalStack, type LocalStack } from '../../../tools/scenario/local-stack.js';
@@ -150,6 +151,33 @@ describe('a start past its deadline', () => {
         35_000,
         'no database left behind',
       ).catch(() => assert.fail(`databases left: ${databases.filter((name) => !databasesBefore.includes(name)).join(', ')}`));
+    } finally {
+      rmSync(logDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a second Ctrl-C while the run\'s database is still being created', () => {
+  it('leaves no database behind and starts nothing', { timeout: 60_000 }, async () => {
+    const databasesBefore = await scratchDatabases();
+    const processesBefore = stackProcesses();
+    const logDir = mkdtempSync(join(tmpdir(), 'tp-local-stack-'));
+    try {
+      let killed: Promise<void> | undefined;
+      // The kill is handed over before the database is created; called on the next turn, it lands
+      // while the creation is under way.
+      const failure = await startLocalStack(join(logDir, 'stack.log'), { postgresUrl: SERVER, replicas: 1 }, process.env, (kill) => {
+        setImmediate(() => (killed = kill()));
+      }).then(
+        () => assert.fail('a killed start must not complete'),
+        (error: Error) => error,
+      );
+      await killed;
+      assert.equal(failure.message, 'the start was given up (killed, or past its deadline)');
+      assert.deepEqual(await scratchDatabases(), databasesBefore, 'no database left behind');
+      await sleep(1_000);
+      const started = [...stackProcesses()].filter(([pid]) => !processesBefore.has(pid)).map(([pid, command]) => `${pid} ${command}`);
+      assert.deepEqual(started, [], 'nothing of the stack runs');
     } finally {
       rmSync(logDir, { recursive: true, force: true });
     }
