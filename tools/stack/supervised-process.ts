@@ -6,6 +6,7 @@
 // exit promise.
 import { startChild, type ExitInfo } from '../../packages/shared/child-process.js';
 import type { Source } from './log-stream.js';
+import { SUPERVISOR_PID_ENV } from './supervisor-env.js';
 
 export { alive, type ExitInfo } from '../../packages/shared/child-process.js';
 
@@ -42,7 +43,8 @@ export function spawnNodeChild(options: SpawnNodeChildOptions): SupervisedChild 
     command: process.execPath,
     args: ['--import', tsxLoader, '--import', orphanGuard, options.file, ...(options.args ?? [])],
     cwd: options.cwd,
-    env: options.env,
+    // The orphan guard's reference: this process, whatever the child's ppid is by the time it looks.
+    env: { ...options.env, [SUPERVISOR_PID_ENV]: String(process.pid) },
     // Its own process group: the stack decides when it stops (a terminal's Ctrl-C reaches only the
     // supervisor), and kill(-pid) reaches its descendants too.
     group: true,
