@@ -20,7 +20,10 @@ async function main(): Promise<void> {
 
   const app = await buildApp({ config });
   // Here, not in buildApp: a staged crash must end this process, never a test runner's.
-  const faults = startProcessFaults(app.services.chaos, app.log, { exit: (code) => process.exit(code) });
+  const faults = startProcessFaults(app.services.chaos, app.log, {
+    exit: (code) => process.exit(code),
+    onLeakDied: () => app.services.metrics.chaosMemoryLeak.set(0),
+  });
   app.addHook('onClose', async () => faults.stop());
   closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');

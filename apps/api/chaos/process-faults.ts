@@ -19,10 +19,15 @@ const LEAK_TICK_MS = 1_000;
 export interface ProcessFaultOptions {
   /** How a staged crash ends the process; the server passes process.exit. */
   exit: (code: number) => void;
+  /**
+   * The leak's worker died (out of memory, an address-space limit): the leak has stopped in this
+   * process although the shared settings still ask for it, and what says it is in force must not.
+   */
+  onLeakDied?: () => void;
 }
 
-export function startProcessFaults(chaos: ChaosSettingsStore, logger: Logger, { exit }: ProcessFaultOptions): ProcessFaults {
-  const leak = memoryLeak(logger);
+export function startProcessFaults(chaos: ChaosSettingsStore, logger: Logger, { exit, onLeakDied }: ProcessFaultOptions): ProcessFaults {
+  const leak = memoryLeak(logger, onLeakDied);
   const burn = cpuBurn();
   const stall = eventLoopStall();
   let crashTimer: NodeJS.Timeout | undefined;
@@ -93,7 +98,7 @@ setInterval(() => {
 }, workerData.tickMs);
 `;
 
-function memoryLeak(logger: Logger) {
+function memoryLeak(logger: Logger, onDied?: () => void) {
   let worker: Worker | undefined;
   let rate = 0;
   return {
@@ -108,8 +113,15 @@ function memoryLeak(logger: Logger) {
       // A new rate keeps what is already retained, as a leak that speeds up or slows down would.
       if (!worker) {
         const started = new Worker(LEAK_WORKER, { eval: true, workerData: { maxBytes: MAX_LEAK_BYTES, tickMs: LEAK_TICK_MS } });
-        // A worker that dies (out of memory) must not take the API with it: the leak just stops.
-        started.on('error', (err) => logger.error({ err }, 'chaos: the memory-leak worker died; the leak stops'));
+        // A worker that dies (out of memory) must not take the API with it: the leak just stops,
+        // and says so. Healing and staging it again starts a new one.
+        started.on('error', (err) => {
+          logger.error({ err }, 'chaos: the memory-leak worker died; the leak stops (heal and stage it again to restart it)');
+          if (worker !== started) return;
+          worker = undefined;
+          rate = 0;
+          onDied?.();
+        });
         started.on('exit', () => {
           if (worker === started) worker = undefined;
         });

@@ -85,7 +85,7 @@ export function createMetrics() {
     }),
     chaosMemoryLeak: new Gauge({
       name: 'chaos_memory_leak_bytes_per_second',
-      help: 'Staged memory leak in force: bytes retained per second until healed',
+      help: 'Staged memory leak in force in this process: bytes retained per second until healed (0 once the leak has died)',
       registers: [registry],
     }),
     chaosCpuBurn: new Gauge({

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { ChaosInput } from '../../../packages/contract/index.js';
@@ -261,6 +263,28 @@ describe('process faults', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const later = await api.metric('process_resident_memory_bytes');
     assert.ok(later - healed < 15 * 1024 * 1024, `no more growth after the heal (${Math.round((later - healed) / 1e6)} MB)`);
+  });
+
+  it('a leak whose worker dies (out of address space) stops and says so, and the API keeps selling', { timeout: 90_000 }, async () => {
+    // Its own API and database (the chaos settings are shared through it): the address-space limit
+    // and the leak are not for the other tests' replicas.
+    const limited = await startApi();
+    try {
+      const concert = await createConcert(limited);
+      // Room for the leak's worker and a few of its 64 MiB blocks, not for 1 GiB of them.
+      const vmKb = Number(/VmSize:\s+(\d+) kB/.exec(readFileSync(`/proc/${limited.process.pid}/status`, 'utf8'))![1]);
+      const limit = (vmKb + 1024 * 1024) * 1024;
+      execFileSync('prlimit', [`--pid=${limited.process.pid}`, `--as=${limit}:${limit}`]);
+      await limited.setChaos({ ...calm, memoryLeak: { mbPerMinute: 1000 } });
+      await waitUntil(() => /the memory-leak worker died/.test(limited.output()), 75_000, 'the leak worker to run out of address space');
+      await waitUntil(async () => (await limited.metric('chaos_memory_leak_bytes_per_second')) === 0, 2_000, 'the leak gauge to say the leak stopped');
+      assert.equal((await fetch(`${limited.url}/healthz`)).status, 200, 'the API process lives on');
+      const bought = await buy(limited, concert.id);
+      assert.equal(bought.status, 201, await bought.text());
+      assert.deepEqual(await ticketsSold(limited.databaseUrl!, concert.id), { sold: 1, ordered: 1 });
+    } finally {
+      await limited.stop();
+    }
   });
 
   it('a CPU burn uses CPU without stalling the event loop, and stops when healed', async () => {
