@@ -97,6 +97,8 @@ async function main(): Promise<number> {
   const notStarted: Array<{ scenario: string; reason: string }> = [];
   const summary = join(runsDir, summaryFileName(new Date()));
   const summaryMeta = { command: `npm run scenario -- ${process.argv.slice(2).join(' ')}`, stack: external ? `given parts (API ${given.apiUrl})` : describeLocalStack(stackOptions) };
+  const writeSummary = () =>
+    writeCatalogueSummary(runs, summary, { ...summaryMeta, notStarted, complete: runs.length + notStarted.length === scenarios.length && !interrupts.interrupted() });
   for (const scenario of scenarios) {
     if (interrupts.interrupted()) break;
     let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
@@ -115,7 +117,7 @@ async function main(): Promise<number> {
           log(`${scenario.name}: ${reason}; going on with the next scenario`);
           failed.push(scenario.name);
           notStarted.push({ scenario: scenario.name, reason });
-          writeCatalogueSummary(runs, summary, { ...summaryMeta, notStarted, complete: runs.length + notStarted.length === scenarios.length });
+          writeSummary();
           continue;
         }
         targets = stack.targets;
@@ -125,7 +127,7 @@ async function main(): Promise<number> {
       if (!result.verdict.passed) failed.push(scenario.name);
       if (scenarios.length > 1) {
         runs.push(result);
-        writeCatalogueSummary(runs, summary, { ...summaryMeta, notStarted, complete: runs.length + notStarted.length === scenarios.length && !interrupts.interrupted() });
+        writeSummary();
       }
     } finally {
       interrupts.track({});

@@ -108,7 +108,7 @@ export async function startLocalStack(
     abandoned = true;
     stack?.killNow();
     const drop = async () => (database ?? (await creating?.catch(() => undefined)))?.drop().catch(() => undefined);
-    await Promise.race([drop(), sleep(3_000)]);
+    await Promise.race([drop(), sleep(3_000, undefined, { ref: false })]);
   };
   onKillable?.(kill);
   let stopped: Promise<void> | undefined;
@@ -158,7 +158,7 @@ export async function startLocalStack(
       stack?.killNow();
       error.message = `${error.message} (${where}): what it started is killed (details in ${logFile})`;
       // What hung may hang its stop too: bounded, the kill above has done the essential.
-      await Promise.race([cleanUp(), sleep(15_000)]);
+      await Promise.race([cleanUp(), sleep(15_000, undefined, { ref: false })]);
     } else {
       await cleanUp();
     }

@@ -387,10 +387,13 @@ export class Stack {
       const handle = await start((pid) => {
         part.pid = pid;
       });
+      part.pid = undefined;
       part.child = superviseStartedBinary(name, handle);
       part.state = 'running';
       if (this.stopping) await part.child.stop(this.options.stopTimeoutMs);
     } catch (error) {
+      // The starter has seen it exit, or stopped it: its pid may now be someone else's, never to be killed.
+      part.pid = undefined;
       part.state = 'failed';
       // The starters put the last log lines in the message already.
       part.reason = (error as Error).message.split('\n')[0];
