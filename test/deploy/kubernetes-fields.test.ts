@@ -19,6 +19,22 @@ function modulePath(apiVersion: string): string {
   return group === '' ? `kubernetes-models/${version}` : `kubernetes-models/${group}/${version}`;
 }
 
+/**
+ * @kubernetes-models/prometheus-operator 4.4.4 was generated before prometheus-operator 0.66 added a
+ * rule's `keep_firing_for`, and the 5.x models depend on packages that want Node 22 (package.json
+ * promises 20). So a PrometheusRule is checked against 4.4.4's type widened by that one field only:
+ * any other unknown key is still an error.
+ */
+const PROMETHEUS_RULE_TYPE = `
+type RuleGroup = NonNullable<IPrometheusRule['spec']['groups']>[number];
+type Rule = NonNullable<RuleGroup['rules']>[number] & { keep_firing_for?: string };
+type IPrometheusRuleWithKeepFiringFor = Omit<IPrometheusRule, 'spec'> & { spec: { groups?: Array<Omit<RuleGroup, 'rules'> & { rules?: Rule[] }> } };
+`;
+
+function typeName(kind: string): string {
+  return kind === 'PrometheusRule' ? 'IPrometheusRuleWithKeepFiringFor' : `I${kind}`;
+}
+
 /** Type-checks the objects; returns tsc's diagnostics (empty when every field is known). */
 function typeCheck(name: string, objects: K8sObject[]): string {
   const dir = join(scratch, name);
@@ -28,9 +44,11 @@ function typeCheck(name: string, objects: K8sObject[]): string {
     const path = modulePath(object.apiVersion);
     if (!imports.has(path)) imports.set(path, new Set());
     imports.get(path)!.add(`I${object.kind}`);
-    return `// ${object.kind}/${object.metadata.name}\nexport const object${index}: I${object.kind} = ${JSON.stringify(object, null, 1)};`;
+    return `// ${object.kind}/${object.metadata.name}\nexport const object${index}: ${typeName(object.kind)} = ${JSON.stringify(object, null, 1)};`;
   });
-  const source = [...imports].map(([path, types]) => `import type { ${[...types].join(', ')} } from '${path}';`).join('\n') + '\n' + lines.join('\n');
+  const source = [...imports].map(([path, types]) => `import type { ${[...types].join(', ')} } from '${path}';`).join('\n') + '\n'
+    + (objects.some((o) => o.kind === 'PrometheusRule') ? PROMETHEUS_RULE_TYPE : '')
+    + lines.join('\n');
   writeFileSync(join(dir, 'objects.ts'), source);
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
     compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [] },
@@ -50,4 +68,12 @@ test('a misspelt field is reported with its name', () => {
   const deployment = structuredClone(buildOverlay('local').find((o) => o.kind === 'Deployment' && o.metadata.name === 'api')!);
   deployment.spec.template.spec.containers[0].readinessProbes = deployment.spec.template.spec.containers[0].readinessProbe;
   assert.match(typeCheck('misspelt', [deployment]), /'"?readinessProbes"?' does not exist/);
+});
+
+test('a misspelt field of an alerting rule is reported with its name (keep_firing_for is the one addition)', () => {
+  const rules = structuredClone(buildOverlay('prometheus-operator').find((o) => o.kind === 'PrometheusRule')!);
+  const kept = rules.spec.groups.flatMap((g: { rules: Array<Record<string, unknown>> }) => g.rules).find((r: Record<string, unknown>) => r.keep_firing_for);
+  assert.ok(kept, 'the generated rules use keep_firing_for');
+  kept.keep_firing_fro = kept.keep_firing_for;
+  assert.match(typeCheck('misspelt-rule', [rules]), /'"?keep_firing_fro"?' does not exist/);
 });
