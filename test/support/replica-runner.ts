@@ -20,6 +20,9 @@ export interface ReplicaRunner {
   startTimes(): Promise<number[]>;
   /** Waits until every replica answers /readyz. */
   ready(timeoutMs?: number): Promise<void>;
+  /** The runner's own pid (SIGUSR2 holds every replica down, SIGHUP starts them again). */
+  pid: number;
+  running(): boolean;
   /** SIGTERM to the runner's group (it stops its replicas), then drops the database. */
   stop(): Promise<void>;
 }
@@ -89,6 +92,8 @@ export async function startReplicaRunner(options: ReplicaRunnerOptions): Promise
     replicaPorts,
     databaseUrl: database.url,
     output: () => output,
+    pid: runner.pid,
+    running: runner.running,
     ready,
     stop,
     startTimes: () =>

@@ -13,6 +13,8 @@ export interface SummaryMeta {
   complete: boolean;
   /** Scenarios whose stack did not start (they count as failed), with why. */
   notStarted?: Array<{ scenario: string; reason: string }>;
+  /** Scenarios left out on purpose (not failed), with why. */
+  skipped?: Array<{ scenario: string; reason: string }>;
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -54,6 +56,7 @@ export function renderCatalogueSummary(runs: readonly RunResult[], summaryFile: 
     );
   }
   for (const { scenario, reason } of notStarted) lines.push(`| ${scenario} | **did not start** | – | – | ${cell(reason)} |`);
+  for (const { scenario, reason } of meta.skipped ?? []) lines.push(`| ${scenario} | not run | – | – | ${cell(reason)} |`);
   for (const { verdict } of verdicts) {
     lines.push('', `## ${verdict.scenario} — ${verdict.passed ? 'passed' : 'failed'} (${Math.round(verdict.durationS)} s)`, '', verdict.description.trim(), '');
     for (const e of verdict.expectations) lines.push(`- ${measuredText(e)}`);

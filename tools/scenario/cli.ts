@@ -4,7 +4,7 @@
 // (bad flag, bad scenario file, a part that does not start or answer).
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../packages/shared/usage-error.js';
-import { ScenarioError, type Scenario } from './schema.js';
+import { ScenarioError, needsOwnStack, type Scenario } from './schema.js';
 import { DEFAULT_SCENARIOS_DIR, findScenario, loadCatalogue } from './catalogue.js';
 import { LOCAL_STACK_FLAGS, describeLocalStack, localStackUsage, localStackOptions, startLocalStack } from './local-stack.js';
 import { summaryFileName, writeCatalogueSummary } from './catalogue-summary.js';
@@ -71,7 +71,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (values.all === positionals.length > 0) throw new UsageError('name the scenarios or give --all, not both (see npm run scenario -- --help)');
-  const scenarios: Scenario[] = values.all ? loadCatalogue(dir) : positionals.map((name) => findScenario(name, dir));
+  const chosen: Scenario[] = values.all ? loadCatalogue(dir) : positionals.map((name) => findScenario(name, dir));
 
   const given = {
     apiUrl: url('api-url', values['api-url']),
@@ -87,6 +87,13 @@ async function main(): Promise<number> {
   const stackOptions = localStackOptions(values);
   const adminToken = process.env.ADMIN_TOKEN?.trim();
   if (external && !adminToken) throw new UsageError('against given parts, ADMIN_TOKEN (the API admin token) must be set');
+  // Stopping the API needs its process: only the stack started here has it.
+  const ownStackOnly = external ? chosen.filter(needsOwnStack) : [];
+  if (ownStackOnly.length && !values.all) {
+    throw new UsageError(`${ownStackOnly.map((s) => s.name).join(', ')} take${ownStackOnly.length === 1 ? 's' : ''} the API down (api: down), which only the stack this runner starts can do; run without --api-url`);
+  }
+  const skipped = ownStackOnly.map((scenario) => ({ scenario: scenario.name, reason: 'not run against given parts: it takes the API down (api: down), which needs the stack this runner starts' }));
+  const scenarios = chosen.filter((scenario) => !ownStackOnly.includes(scenario));
 
   const runsDir = resolve(values.runs!);
   mkdirSync(runsDir, { recursive: true });
@@ -96,9 +103,10 @@ async function main(): Promise<number> {
   const runs: RunResult[] = [];
   const notStarted: Array<{ scenario: string; reason: string }> = [];
   const summary = join(runsDir, summaryFileName(new Date()));
+  for (const { scenario, reason } of skipped) log(`${scenario}: ${reason}`);
   const summaryMeta = { command: `npm run scenario -- ${process.argv.slice(2).join(' ')}`, stack: external ? `given parts (API ${given.apiUrl})` : describeLocalStack(stackOptions) };
   const writeSummary = () =>
-    writeCatalogueSummary(runs, summary, { ...summaryMeta, notStarted, complete: runs.length + notStarted.length === scenarios.length && !interrupts.interrupted() });
+    writeCatalogueSummary(runs, summary, { ...summaryMeta, notStarted, skipped, complete: runs.length + notStarted.length === scenarios.length && !interrupts.interrupted() });
   for (const scenario of scenarios) {
     if (interrupts.interrupted()) break;
     let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
@@ -125,7 +133,7 @@ async function main(): Promise<number> {
       interrupts.track({ targets, kill: stack?.kill });
       const result = await runScenario(scenario, targets, { runsDir, log, interrupted: interrupts.interrupted });
       if (!result.verdict.passed) failed.push(scenario.name);
-      if (scenarios.length > 1) {
+      if (chosen.length > 1) {
         runs.push(result);
         writeSummary();
       }
@@ -134,7 +142,7 @@ async function main(): Promise<number> {
       await stack?.stop();
     }
   }
-  if (scenarios.length > 1) {
+  if (chosen.length > 1) {
     log(failed.length ? `${failed.length} of ${scenarios.length} failed: ${failed.join(', ')}` : `all ${scenarios.length} passed`);
     if (runs.length || notStarted.length) log(`summary of the runs: ${summary}`);
   }

@@ -13,6 +13,7 @@ import { createLogStream } from '../stack/log-stream.js';
 import { MAX_REPLICAS, parseReplicaCount, parseStackOptions, portSettings, type PortName } from '../stack/options.js';
 import { UsageError } from '../../packages/shared/usage-error.js';
 import { Stack } from '../stack/stack.js';
+import { apiOutage } from '../stack/api-outage.js';
 import type { Targets } from './run-scenario.js';
 import pg from 'pg';
 
@@ -166,6 +167,7 @@ export async function startLocalStack(
   } finally {
     clearTimeout(timer);
   }
+  const replicaRunner = started.parts.get('api')?.child;
   return {
     targets: {
       apiUrl: started.apiUrl,
@@ -173,6 +175,7 @@ export async function startLocalStack(
       alertmanagerUrl: started.url('alertmanager'),
       sinkUrl: started.sinkUrl,
       adminToken: started.adminToken,
+      apiOutage: replicaRunner && apiOutage(replicaRunner, started.apiReplicaUrls),
     },
     stop: cleanUp,
     kill,

@@ -19,11 +19,16 @@ interface Band {
   to: number;
 }
 
-/** A band from each step that sets a fault to the step that heals it (or the end of the run). */
+/** A band from each step that sets a fault (or takes the API down) to the step that heals it (or the end of the run). */
 function faultBands(scenario: Scenario, record: RunRecord): Band[] {
   return scenario.steps.flatMap((step, index) => {
     const from = record.stepTimes[step.id];
-    if (!step.set || from === undefined) return [];
+    if (from === undefined) return [];
+    if (step.api === 'down') {
+      const up = scenario.steps.slice(index + 1).find((later) => later.api === 'up');
+      return [{ label: step.say ?? `${step.id}: API down`, from, to: (up && record.stepTimes[up.id]) ?? record.endedAt }];
+    }
+    if (!step.set) return [];
     const keys = Object.keys(step.set);
     const healer = scenario.steps.slice(index + 1).find((later) => later.heal?.some((key) => keys.includes(key)) || (later.set && keys.every((key) => key in later.set!)));
     const to = (healer && record.stepTimes[healer.id]) ?? record.endedAt;

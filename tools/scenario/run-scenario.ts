@@ -13,7 +13,8 @@ import { startLoad } from './load-driver.js';
 import { Observer } from './observer.js';
 import { collectSeries } from './series.js';
 import { renderReport } from './report-html.js';
-import type { ChaosChange, FaultKey, Scenario } from './schema.js';
+import { needsOwnStack, type ChaosChange, type FaultKey, type Scenario } from './schema.js';
+import type { ApiOutage } from '../stack/api-outage.js';
 import { judge, type RunRecord, type Verdict } from './verdict.js';
 
 export interface Targets {
@@ -22,6 +23,8 @@ export interface Targets {
   alertmanagerUrl?: string;
   sinkUrl?: string;
   adminToken: string;
+  /** The stack this runner started: `api: down` / `api: up` steps stop and start its API replicas. */
+  apiOutage?: ApiOutage;
 }
 
 export interface RunResult {
@@ -112,6 +115,9 @@ async function settle(prometheusUrl: string, log: (line: string) => void, timeou
 
 export async function runScenario(scenario: Scenario, targets: Targets, options: RunOptions): Promise<RunResult> {
   const { log } = options;
+  if (needsOwnStack(scenario) && !targets.apiOutage) {
+    throw new Error(`${scenario.name} takes the API down (api: down), which only the stack this runner starts can do`);
+  }
   const runDir = resolve(options.runsDir, `${folderTimestamp(new Date())}-${scenario.name}`);
   mkdirSync(runDir, { recursive: true });
   const baseline = withFaultDefaults(changed(CALM, scenario.baseline));
@@ -128,6 +134,7 @@ export async function runScenario(scenario: Scenario, targets: Targets, options:
 
   let next = 0;
   let lastProgress = 0;
+  let apiDown = false;
   const every = options.progressEveryMs ?? 10_000;
   try {
     for (;;) {
@@ -135,11 +142,20 @@ export async function runScenario(scenario: Scenario, targets: Targets, options:
       const elapsed = now - startedAt;
       while (next < scenario.steps.length && scenario.steps[next]!.atMs <= elapsed) {
         const step = scenario.steps[next++]!;
+        if (step.api === 'up') {
+          await targets.apiOutage!.end();
+          apiDown = false;
+        }
         if (step.set) chaos = await applyChaos(targets, changed(chaos, step.set), log);
         if (step.heal) chaos = await applyChaos(targets, healed(chaos, step.heal, baseline), log);
+        if (step.api === 'down') {
+          // Before the wait: a hold that never completes must still be ended in the clean-up below.
+          apiDown = true;
+          await targets.apiOutage!.begin();
+        }
         if (step.load) await load.setRate(step.load);
         record.stepTimes[step.id] = Date.now();
-        const what = [step.set && `set ${Object.keys(step.set).join(', ')}`, step.heal && `heal ${step.heal.join(', ')}`, step.load && 'change the load'].filter(Boolean).join('; ');
+        const what = [step.set && `set ${Object.keys(step.set).join(', ')}`, step.heal && `heal ${step.heal.join(', ')}`, step.api && `API ${step.api}`, step.load && 'change the load'].filter(Boolean).join('; ');
         log(`+${secondsText(elapsed)} step ${next}/${scenario.steps.length} ${step.id}: ${step.say ?? what}`);
       }
       const done = elapsed >= scenario.durationMs || options.interrupted?.() || (next === scenario.steps.length && scenario.fire.length > 0 && decided(scenario, record, now));
@@ -156,6 +172,9 @@ export async function runScenario(scenario: Scenario, targets: Targets, options:
     await load.stop();
     record.endedAt = Date.now();
     await observer.stop();
+    // An API left down (a run cut short, a file that never brings it up) comes back first: the
+    // heal below and the invariants go through it.
+    if (apiDown) await targets.apiOutage!.end().catch((error: Error) => log(`could not bring the API back at the end: ${error.message}`));
     // Every fault is healed, the baseline's background noise too: the invariants read back stored
     // orders (a baseline's read errors would fail them for the read path, not the data), and the
     // next scenario (or user) starts calm.

@@ -50,6 +50,11 @@ const Step = Type.Object(
     say: Type.Optional(Type.String({ maxLength: 300 })),
     set: Type.Optional(ChaosRef),
     heal: Type.Optional(Type.Union([Type.Literal('all'), Type.Array(Type.Union(FAULT_KEYS.map((key) => Type.Literal(key))), { minItems: 1 })])),
+    /**
+     * `down`: every API replica stops and stays down (a whole-API outage); `up`: they start again.
+     * Only on the stack the runner starts (tools/stack/api-outage.ts), not against given parts.
+     */
+    api: Type.Optional(Type.Union([Type.Literal('down'), Type.Literal('up')])),
     load: Type.Optional(
       Type.Object(
         {
@@ -129,8 +134,16 @@ export interface ScenarioStep {
   say?: string;
   set?: ChaosChange;
   heal?: FaultKey[];
+  api?: 'down' | 'up';
   load?: { purchasesPerSecond?: number; readsPerSecond?: number };
 }
+
+/** Whether a step starts a fault (the default clock start of an expectation) or ends one (its default heal). */
+export const startsFault = (step: ScenarioStep) => Boolean(step.set) || step.api === 'down';
+export const endsFault = (step: ScenarioStep) => Boolean(step.heal) || step.api === 'up';
+
+/** Whether playing the scenario needs the stack the runner starts (it stops and starts the API). */
+export const needsOwnStack = (scenario: Scenario) => scenario.steps.some((step) => step.api !== undefined);
 
 export interface FireRule {
   alert: string;
@@ -243,10 +256,23 @@ export function parseScenario(text: string, file: string): Scenario {
     const where = `timeline[${index}]`;
     const atMs = parseRunLengthSeconds(step.at) * 1000;
     if (atMs >= durationMs) fail(`${where}.at: ${step.at} is not before the end of the scenario (duration ${raw.duration})`);
-    if (!step.set && !step.heal && !step.load && !step.say) fail(`${where}: does nothing (give set, heal, load or say)`);
+    if (!step.set && !step.heal && !step.api && !step.load && !step.say) fail(`${where}: does nothing (give set, heal, api, load or say)`);
     if (step.load && raw.load.kind !== 'steady') fail(`${where}.load: only the steady load can change its rate (this scenario uses Locust)`);
     const heal = step.heal === 'all' ? [...FAULT_KEYS] : step.heal;
-    return { id: step.id ?? `step-${index + 1}`, atMs, say: step.say, set: step.set ? resolveChaos(step.set) : undefined, heal, load: step.load };
+    return { id: step.id ?? `step-${index + 1}`, atMs, say: step.say, set: step.set ? resolveChaos(step.set) : undefined, heal, api: step.api, load: step.load };
+  });
+  // The chaos settings live in the API: while it is down nothing can change them.
+  let downSince: number | undefined;
+  steps.forEach((step, index) => {
+    const where = `timeline[${index}]`;
+    if (step.api && (step.set || step.heal)) fail(`${where}: api and set/heal in one step; give each its own step (the same at: is fine)`);
+    if (step.api === 'down' && downSince !== undefined) fail(`${where}.api: the API is already down (since timeline[${downSince}])`);
+    if (step.api === 'up' && downSince === undefined) fail(`${where}.api: up, but no earlier step takes the API down`);
+    if (downSince !== undefined && step.api !== 'up' && (step.set || step.heal)) {
+      fail(`${where}: set and heal go through the API, which is down since timeline[${downSince}]; bring it up first (api: up)`);
+    }
+    if (step.api === 'down') downSince = index;
+    if (step.api === 'up') downSince = undefined;
   });
   steps.forEach((step, index) => {
     if (index > 0 && step.atMs < steps[index - 1]!.atMs) fail(`timeline[${index}].at: steps must be in time order`);
@@ -256,9 +282,9 @@ export function parseScenario(text: string, file: string): Scenario {
   const fire = (raw.expect.fire ?? []).map((rule, index): FireRule => {
     const where = `expect.fire[${index}]`;
     const byId = (id: string, key: string) => steps.find((step) => step.id === id) ?? fail(`${where}.${key}: no timeline step has id "${id}"`);
-    const after = rule.after ? byId(rule.after, 'after') : steps.find((step) => step.set);
+    const after = rule.after ? byId(rule.after, 'after') : steps.find(startsFault);
     if (!after) return fail(`${where}.after: the timeline sets no fault, so name the step the clock starts at`);
-    const healedBy = rule.healedBy ? byId(rule.healedBy, 'healedBy') : steps.find((step) => step.heal && step.atMs >= after.atMs);
+    const healedBy = rule.healedBy ? byId(rule.healedBy, 'healedBy') : steps.find((step) => endsFault(step) && step.atMs >= after.atMs);
     if (rule.resolveWithin && !healedBy) fail(`${where}.resolveWithin: no step heals after "${after.id}"`);
     return {
       alert: rule.alert,

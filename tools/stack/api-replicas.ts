@@ -4,6 +4,9 @@
 // round-robin balancer on PORT. A replica that exits on its own with an error (a crash, a staged
 // crash loop) is restarted with a growing delay, as compose's `restart:` or a Kubernetes Deployment
 // would; one stopped by a signal (someone staging an outage with kill) stays down.
+// A whole-API outage, as after a failed deploy: SIGUSR2 to the runner stops every replica and holds
+// them down (the balancer answers 503, Prometheus sees each replica down); SIGHUP starts them again.
+// (Not SIGUSR1: Node keeps it for the inspector.)
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readInteger, readString } from '../../packages/shared/env.js';
@@ -45,10 +48,20 @@ async function main(): Promise<void> {
   const replicaPorts = readPorts(process.env.API_REPLICA_PORTS);
   let stopping = false;
   const running = new Map<number, SupervisedChild>();
+  // While held, no replica is started; `released` settles on SIGHUP (or the runner's stop).
+  let held = false;
+  let release = () => {};
+  let released = Promise.resolve();
+  // Stopped by a hold: it starts again on release even if SIGHUP comes before it has exited.
+  const stoppedByHold = new WeakSet<SupervisedChild>();
 
   const run = async (replica: number) => {
     let delay = FIRST_RESTART_DELAY_MS;
     while (!stopping) {
+      if (held) {
+        await released;
+        continue;
+      }
       const startedAt = Date.now();
       const child = spawnNodeChild({
         name: 'api',
@@ -61,6 +74,10 @@ async function main(): Promise<void> {
       const exit = await child.exited;
       running.delete(replica);
       if (stopping) return;
+      if (held || stoppedByHold.has(child)) {
+        delay = FIRST_RESTART_DELAY_MS;
+        continue;
+      }
       if (exit.signal || exit.code === 0) {
         say(`replica ${replica} was stopped (${exit.signal ?? 'exit code 0'}); not restarting it`, { replica });
         return;
@@ -72,6 +89,25 @@ async function main(): Promise<void> {
     }
   };
 
+  const hold = async () => {
+    if (held || stopping) return;
+    held = true;
+    released = new Promise((resolve) => (release = resolve));
+    say(`holding every replica down (SIGUSR2): the API is out until SIGHUP (kill -HUP ${process.pid})`);
+    const children = [...running.values()];
+    for (const child of children) stoppedByHold.add(child);
+    await Promise.all(children.map((child) => child.stop(5_000)));
+    if (held) say('every replica is down');
+  };
+  const resume = () => {
+    if (!held || stopping) return;
+    held = false;
+    say('starting every replica again (SIGHUP)');
+    release();
+  };
+  process.on('SIGUSR2', () => void hold());
+  process.on('SIGHUP', resume);
+
   const balancer = await startApiBalancer(host, port, replicaPorts);
   const replicas = replicaPorts.map((_, index) => run(index + 1));
   say(`${replicaPorts.length} API replicas on ports ${replicaPorts.join(', ')}, balanced on ${host}:${port}`);
@@ -79,6 +115,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    release();
     await balancer.close();
     await Promise.all([...running.values()].map((child) => child.stop(5_000)));
     await Promise.all(replicas);

@@ -119,6 +119,8 @@ export class Stack {
   private stopped?: Promise<void>;
   private readonly urlHost: string;
   private exporterPorts: Partial<Record<ExporterPart, number>> = {};
+  /** Each API replica's own address (what Prometheus scrapes; the API URL is the balancer's). */
+  apiReplicaUrls: string[] = [];
 
   constructor(
     readonly options: StackOptions,
@@ -212,6 +214,7 @@ export class Stack {
 
     // Each replica's own port, for Prometheus to scrape; the API port itself is the balancer's.
     const apiReplicaPorts = await Promise.all(Array.from({ length: options.replicas }, () => pickFreePort(options.host)));
+    this.apiReplicaUrls = apiReplicaPorts.map((port) => `http://${this.urlHost}:${port}`);
     const configs = writeRuntimeConfigs({
       runtimeDir: options.runtimeDir,
       env: this.env,

@@ -28,6 +28,14 @@ function play(files: string | string[], timeoutMs: number): Promise<{ code: numb
   });
 }
 
+/** The last lines of each stack log of the runs so far: a stack that did not start says why there, and the folder is gone after the test. */
+function stackLogTails(): string {
+  return readdirSync(runs)
+    .filter((entry) => entry.startsWith('stack-') && entry.endsWith('.log'))
+    .map((entry) => `--- ${entry} (last 40 lines)\n${readFileSync(join(runs, entry), 'utf8').trimEnd().split('\n').slice(-40).join('\n')}`)
+    .join('\n');
+}
+
 function verdictOf(name: string): Verdict & { record: { notifications: Array<{ channel: string; status: string; alerts: string[] }> } } {
   const dir = readdirSync(runs).find((entry) => entry.endsWith(`-${name}`));
   assert.ok(dir, `a run folder for ${name} in ${readdirSync(runs).join(', ')}`);
@@ -36,7 +44,7 @@ function verdictOf(name: string): Verdict & { record: { notifications: Array<{ c
 
 test('a staged payment outage pages on email and Discord, resolves after the heal, and the run passes (exit 0)', { timeout: 330_000 }, async () => {
   const { code, output } = await play('test/tools/scenario/fixtures/ci-payment-outage.yaml', 300_000);
-  assert.equal(code, 0, output);
+  assert.equal(code, 0, `${output}\n${code === 0 ? '' : stackLogTails()}`);
   const verdict = verdictOf('ci-payment-outage');
   assert.equal(verdict.passed, true);
   const kinds = verdict.expectations.map((e) => `${e.kind}:${e.met}`);
@@ -98,8 +106,10 @@ test('bad input exits 2 with one line: an unknown scenario, a bad file, a bad fl
     [['--postgres', 'mysql://127.0.0.1/x', 'payment-failures'], /^scenario: --postgres must be a URL like postgres:\/\/postgres@127\.0\.0\.1:5432\/postgres \(got "mysql:\/\/127\.0\.0\.1\/x"\)$/],
     [['--postgres', 'postgres://127.0.0.1:1/postgres', 'payment-failures'], /^scenario: the stack did not start: PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/postgres did not answer: connect ECONNREFUSED/],
     [['--api-url', 'http://127.0.0.1:1', '--prometheus-url', 'http://127.0.0.1:2', '--postgres', 'postgres://127.0.0.1/postgres', 'payment-failures'], /^scenario: --postgres and --replicas shape the stack this runner starts; against given parts they do not apply$/],
+    [['--api-url', 'http://127.0.0.1:1', '--prometheus-url', 'http://127.0.0.1:2', 'api-down'], /^scenario: api-down takes the API down \(api: down\), which only the stack this runner starts can do; run without --api-url$/],
   ] as const) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/scenario/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // With a token, so that the given-parts cases get past that check to theirs.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/scenario/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ADMIN_TOKEN: 'scenario-test-token' } });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
     const code = await new Promise((done) => child.on('exit', done));

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadCatalogue } from '../../../tools/scenario/catalogue.js';
-import { parseScenario, ScenarioError } from '../../../tools/scenario/schema.js';
+import { needsOwnStack, parseScenario, ScenarioError } from '../../../tools/scenario/schema.js';
 
 const VALID = `description: payment failures
 load: { kind: steady }
@@ -15,6 +15,24 @@ expect:
   fire: [{ alert: PurchaseFailureRateHigh, within: 1m, notify: [email], resolveWithin: 1m }]
   silent: [pages, ApiDown]
 `;
+
+const API_DOWN = `description: the API goes away
+load: { kind: steady }
+duration: 2m
+timeline:
+  - { at: 10s, id: gone, api: down }
+  - { at: 40s, api: up }
+expect:
+  fire: [{ alert: ApiDown, within: 1m, resolveWithin: 1m }]
+`;
+
+test('api: down starts the clock and api: up is the heal an expectation waits for', () => {
+  const scenario = parseScenario(API_DOWN, 'scenarios/api.yaml');
+  assert.deepEqual(scenario.steps.map((step) => step.api), ['down', 'up']);
+  assert.deepEqual(scenario.fire, [{ alert: 'ApiDown', after: 'gone', withinMs: 60_000, notify: [], healedBy: 'step-2', resolveWithinMs: 60_000 }]);
+  assert.equal(needsOwnStack(scenario), true);
+  assert.equal(needsOwnStack(parseScenario(VALID, 'scenarios/payment.yaml')), false);
+});
 
 test('a valid file becomes a scenario with times in ms, defaults filled and the heal step found', () => {
   const scenario = parseScenario(VALID, 'scenarios/payment.yaml');
@@ -35,6 +53,7 @@ test('every file of the catalogue is valid, and each fault kind of docs/faults.m
     assert.ok(faults.has(kind), `a scenario stages ${kind}`);
   }
   assert.ok(catalogue.some((s) => s.name === 'payment-failures'), 'the demo scenario');
+  assert.ok(catalogue.some((s) => s.steps.some((step) => step.api === 'down')), 'a whole-API outage');
 });
 
 const BAD: Array<[string, string, string]> = [
@@ -53,7 +72,12 @@ const BAD: Array<[string, string, string]> = [
   ['an unknown channel', VALID.replace('notify: [email]', 'notify: [pager]'), 'scenarios/x.yaml: expect.fire[0].notify[0]: must be one of email, discord (got "pager")'],
   ['an unknown step id', VALID.replace('within: 1m,', 'within: 1m, after: nowhere,'), 'scenarios/x.yaml: expect.fire[0].after: no timeline step has id "nowhere"'],
   ['an alert both expected and silent', VALID.replace('[pages, ApiDown]', '[PurchaseFailureRateHigh]'), 'scenarios/x.yaml: expect.silent: PurchaseFailureRateHigh is also expected to fire'],
-  ['a step that does nothing', VALID.replace('{ at: 40s, heal: all }', '{ at: 40s }'), 'scenarios/x.yaml: timeline[1]: does nothing (give set, heal, load or say)'],
+  ['a step that does nothing', VALID.replace('{ at: 40s, heal: all }', '{ at: 40s }'), 'scenarios/x.yaml: timeline[1]: does nothing (give set, heal, api, load or say)'],
+  ['an unknown API action', VALID.replace('heal: all', 'api: sideways'), 'scenarios/x.yaml: timeline[1].api: must be one of down, up (got "sideways")'],
+  ['the API brought up that was never down', VALID.replace('heal: all', 'api: up'), 'scenarios/x.yaml: timeline[1].api: up, but no earlier step takes the API down'],
+  ['the API taken down twice', API_DOWN.replace('api: up', 'api: down'), 'scenarios/x.yaml: timeline[1].api: the API is already down (since timeline[0])'],
+  ['a fault set while the API is down', API_DOWN.replace('{ at: 40s, api: up }', '{ at: 20s, set: flaky-payments }\n  - { at: 40s, api: up }'), 'scenarios/x.yaml: timeline[1]: set and heal go through the API, which is down since timeline[0]'],
+  ['api and heal in one step', API_DOWN.replace('api: up', 'api: up, heal: all'), 'scenarios/x.yaml: timeline[1]: api and set/heal in one step'],
   ['a rate change under Locust', VALID.replace('kind: steady', 'kind: locust, shape: spike, users: 5').replace('heal: all', 'load: { purchasesPerSecond: 2 }'), 'scenarios/x.yaml: timeline[1].load: only the steady load can change its rate'],
 ];
 

@@ -1,12 +1,14 @@
 // `npm start -- --replicas N`'s replica runner on its own: real API processes on real PostgreSQL
-// behind the balancer; a staged crash is restarted, a replica killed by a signal stays down while
-// the other keeps serving through the same address.
+// behind the balancer; a staged crash is restarted, a whole-API outage (SIGUSR2) holds every replica
+// down until SIGHUP, a replica killed by a signal stays down while the other keeps serving through
+// the same address.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { TEST_ADMIN_TOKEN } from '../../support/api-process.js';
 import { waitUntil } from '../../support/ports.js';
 import { startReplicaRunner, type ReplicaRunner } from '../../support/replica-runner.js';
+import { apiOutage } from '../../../tools/stack/api-outage.js';
 
 const calm = { failureRate: 0, latencyMs: { min: 0, max: 0 } };
 
@@ -67,6 +69,40 @@ describe('the API replica runner', () => {
     const healed = await runner.startTimes();
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     assert.deepEqual(await runner.startTimes(), healed, 'no more restarts once healed');
+  });
+
+  it('holds every replica down on SIGUSR2 (an API outage) and starts them again on SIGHUP', async () => {
+    const outage = apiOutage(runner, replicaPorts.map((port) => `http://127.0.0.1:${port}`));
+    const before = await runner.startTimes();
+    const mark = runner.output().length;
+    await outage.begin();
+    const refused = async () => {
+      for (const port of replicaPorts) await assert.rejects(fetch(`http://127.0.0.1:${port}/readyz`), `replica on port ${port} no longer listens`);
+    };
+    await refused();
+    const answer = await fetch(`${url}/api/concerts`);
+    assert.equal(answer.status, 503, 'the balancer says no replica answers');
+    assert.equal(answer.headers.get('content-type'), 'application/problem+json');
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await refused();
+    const since = runner.output().slice(mark);
+    assert.match(since, /holding every replica down \(SIGUSR2\)/);
+    assert.doesNotMatch(since, /not restarting it|crashed/, 'a hold is neither a stop for good nor a crash');
+
+    await outage.end();
+    const after = await runner.startTimes();
+    assert.ok(after.every((started, i) => started > before[i]!), 'every replica is a new process');
+    assert.equal((await fetch(`${url}/readyz`)).status, 200);
+  });
+
+  it('a SIGHUP that comes while the hold is still stopping the replicas starts them again', async () => {
+    const before = await runner.startTimes();
+    const mark = runner.output().length;
+    process.kill(runner.pid, 'SIGUSR2');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    process.kill(runner.pid, 'SIGHUP');
+    await waitUntil(async () => (await runner.startTimes().catch(() => before)).every((started, i) => started > before[i]!), 60_000, 'both replicas back as new processes');
+    assert.doesNotMatch(runner.output().slice(mark), /not restarting it/);
   });
 
   it('leaves a replica killed by a signal down, and keeps serving from the other', async () => {
