@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { renderCatalogueSummary } from '../../../tools/scenario/catalogue-summary.js';
 
 test('the summary lists scenarios that did not start (counted) and those not run on purpose (not counted)', () => {
-  const text = renderCatalogueSummary([], '/tmp/runs/x-catalogue.md', {
+  const text = renderCatalogueSummary([], 'runs/x-catalogue.md', {
     command: 'npm run scenario -- --all --api-url http://127.0.0.1:8080',
     stack: 'given parts',
     complete: true,
