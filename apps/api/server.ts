@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   // Here, not in buildApp: a staged crash must end this process, never a test runner's.
   const faults = startProcessFaults(app.services.chaos, app.log, {
     exit: (code) => process.exit(code),
-    onLeakDied: () => app.services.metrics.chaosMemoryLeak.set(0),
+    onLeakRate: (bytesPerSecond) => app.services.metrics.chaosMemoryLeak.set(bytesPerSecond),
   });
   app.addHook('onClose', async () => faults.stop());
   closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {

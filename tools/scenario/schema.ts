@@ -105,6 +105,11 @@ const ScenarioSchema = Type.Object(
     description: Type.String({ minLength: 1, maxLength: 2_000 }),
     /** The fault kind this scenario stages, for the scorecard (docs/faults.md field names). */
     fault: Type.Optional(Type.String()),
+    /**
+     * `total`: the fault takes a whole capability away (the API, the database, the payment provider), so the
+     * scorecard holds it to the total-outage time-to-page goal; `partial` (the default): the partial-fault goal.
+     */
+    outage: Type.Union([Type.Literal('total'), Type.Literal('partial')], { default: 'partial' }),
     load: Type.Union([SteadyLoad, LocustLoad]),
     /** What is in force before the first step and what `heal` returns to (default: the calm preset). */
     baseline: Type.Optional(ChaosRef),
@@ -159,6 +164,7 @@ export interface Scenario {
   file: string;
   description: string;
   fault?: string;
+  outage: 'total' | 'partial';
   load: ScenarioFile['load'];
   baseline: ChaosChange;
   durationMs: number;
@@ -306,6 +312,7 @@ export function parseScenario(text: string, file: string): Scenario {
     file,
     description: raw.description.trim(),
     fault: raw.fault,
+    outage: raw.outage,
     load: raw.load,
     baseline: resolveChaos(raw.baseline ?? 'calm'),
     durationMs,

@@ -20,14 +20,15 @@ export interface ProcessFaultOptions {
   /** How a staged crash ends the process; the server passes process.exit. */
   exit: (code: number) => void;
   /**
-   * The leak's worker died (out of memory, an address-space limit): the leak has stopped in this
-   * process although the shared settings still ask for it, and what says it is in force must not.
+   * The leak actually running in this process, in bytes per second, each time it changes: staged,
+   * healed, or stopped because its worker died (out of memory, an address-space limit) while the
+   * shared settings still ask for it. The one source of `chaos_memory_leak_bytes_per_second`.
    */
-  onLeakDied?: () => void;
+  onLeakRate?: (bytesPerSecond: number) => void;
 }
 
-export function startProcessFaults(chaos: ChaosSettingsStore, logger: Logger, { exit, onLeakDied }: ProcessFaultOptions): ProcessFaults {
-  const leak = memoryLeak(logger, onLeakDied);
+export function startProcessFaults(chaos: ChaosSettingsStore, logger: Logger, { exit, onLeakRate }: ProcessFaultOptions): ProcessFaults {
+  const leak = memoryLeak(logger, onLeakRate);
   const burn = cpuBurn();
   const stall = eventLoopStall();
   let crashTimer: NodeJS.Timeout | undefined;
@@ -98,13 +99,14 @@ setInterval(() => {
 }, workerData.tickMs);
 `;
 
-function memoryLeak(logger: Logger, onDied?: () => void) {
+function memoryLeak(logger: Logger, onRate?: (bytesPerSecond: number) => void) {
   let worker: Worker | undefined;
   let rate = 0;
   return {
     set(mbPerMinute: number) {
       if (mbPerMinute === rate) return;
       rate = mbPerMinute;
+      onRate?.(rate > 0 ? (rate * 1024 * 1024) / 60 : 0);
       if (rate <= 0) {
         void worker?.terminate();
         worker = undefined;
@@ -120,7 +122,7 @@ function memoryLeak(logger: Logger, onDied?: () => void) {
           if (worker !== started) return;
           worker = undefined;
           rate = 0;
-          onDied?.();
+          onRate?.(0);
         });
         started.on('exit', () => {
           if (worker === started) worker = undefined;

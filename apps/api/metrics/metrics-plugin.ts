@@ -31,7 +31,6 @@ async function metricsPlugin(app: FastifyInstance): Promise<void> {
     metrics.chaosLatencyMax.set(settings.latencyMs.max / 1000);
     metrics.chaosDatabaseSlow.set(settings.database.slowMs / 1000);
     metrics.chaosDatabaseOutage.set(settings.database.outage ? 1 : 0);
-    metrics.chaosMemoryLeak.set((settings.memoryLeak.mbPerMinute * 1024 * 1024) / 60);
     metrics.chaosCpuBurn.set(settings.cpuBurn.threads);
     metrics.chaosEventLoopStall.set(settings.eventLoopStall.ms / 1000);
     metrics.chaosEventLoopStallInterval.set(settings.eventLoopStall.everySeconds);

@@ -44,6 +44,7 @@ test('a valid file becomes a scenario with times in ms, defaults filled and the 
   assert.deepEqual(scenario.fire, [{ alert: 'PurchaseFailureRateHigh', after: 'flaky', withinMs: 60_000, notify: ['email'], healedBy: 'step-2', resolveWithinMs: 60_000 }]);
   assert.deepEqual(scenario.silent, ['ApiDown']);
   assert.equal(scenario.noOtherPages, true);
+  assert.equal(scenario.outage, 'partial', 'held to the partial-fault goal unless the file says total');
 });
 
 test('every file of the catalogue is valid, and each fault kind of docs/faults.md has a scenario', () => {
@@ -54,6 +55,8 @@ test('every file of the catalogue is valid, and each fault kind of docs/faults.m
   }
   assert.ok(catalogue.some((s) => s.name === 'payment-failures'), 'the demo scenario');
   assert.ok(catalogue.some((s) => s.steps.some((step) => step.api === 'down')), 'a whole-API outage');
+  // The issue's total outages: payment provider down, database down, API down.
+  assert.deepEqual(catalogue.filter((s) => s.outage === 'total').map((s) => s.name).sort(), ['api-down', 'database-outage', 'on-sale-spike-payment-outage']);
 });
 
 const BAD: Array<[string, string, string]> = [
@@ -78,6 +81,7 @@ const BAD: Array<[string, string, string]> = [
   ['the API taken down twice', API_DOWN.replace('api: up', 'api: down'), 'scenarios/x.yaml: timeline[1].api: the API is already down (since timeline[0])'],
   ['a fault set while the API is down', API_DOWN.replace('{ at: 40s, api: up }', '{ at: 20s, set: flaky-payments }\n  - { at: 40s, api: up }'), 'scenarios/x.yaml: timeline[1]: set and heal go through the API, which is down since timeline[0]'],
   ['api and heal in one step', API_DOWN.replace('api: up', 'api: up, heal: all'), 'scenarios/x.yaml: timeline[1]: api and set/heal in one step'],
+  ['an unknown outage kind', VALID.replace('duration: 2m', 'duration: 2m\noutage: most'), 'scenarios/x.yaml: outage: must be one of total, partial (got "most")'],
   ['a rate change under Locust', VALID.replace('kind: steady', 'kind: locust, shape: spike, users: 5').replace('heal: all', 'load: { purchasesPerSecond: 2 }'), 'scenarios/x.yaml: timeline[1].load: only the steady load can change its rate'],
 ];
 

@@ -58,6 +58,10 @@ test('scorecard --render: a row names what Alertmanager held back and by what; a
     assert.equal(cell('database-outage'), 'ProbeFailing (by DatabaseUnreachable), AvailabilitySLOFastBurn (by IncidentAftermath (aftermath))');
     assert.equal(cell('payment-failures'), 'none');
     assert.equal(cell('latency'), 'not recorded');
+    // Which goal a row is held to comes from its scenario file (`outage: total` in database-outage.yaml).
+    const goal = (prefix: string) => table.find((line) => line.startsWith(`| median time to page ≤ ${prefix}`))!;
+    assert.match(goal('30 s for total outages'), /\| database-outage 21 s \|$/);
+    assert.match(goal('60 s for partial faults'), /\| payment-failures 21 s, latency 21 s \|$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
