@@ -121,7 +121,8 @@ function memoryLeak(logger: Logger, onRate?: (bytesPerSecond: number) => void) {
           logger.error({ err }, 'chaos: the memory-leak worker died; the leak stops (heal and stage it again to restart it)');
           if (worker !== started) return;
           worker = undefined;
-          rate = 0;
+          // `rate` stays the staged one, so a change of another fault (same leak setting) does not
+          // start it again: only a new leak setting, or a heal and a new stage, does.
           onRate?.(0);
         });
         started.on('exit', () => {

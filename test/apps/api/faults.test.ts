@@ -278,6 +278,11 @@ describe('process faults', () => {
       await limited.setChaos({ ...calm, memoryLeak: { mbPerMinute: 1000 } });
       await waitUntil(() => /the memory-leak worker died/.test(limited.output()), 75_000, 'the leak worker to run out of address space');
       await waitUntil(async () => (await limited.metric('chaos_memory_leak_bytes_per_second')) === 0, 2_000, 'the leak gauge to say the leak stopped');
+      // Another fault changes while the leak setting stays: the dead leak must not start again.
+      await limited.setChaos({ ...calm, latencyMs: { min: 0, max: 1 }, memoryLeak: { mbPerMinute: 1000 } });
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      assert.equal(await limited.metric('chaos_memory_leak_bytes_per_second'), 0, 'the leak stays stopped');
+      assert.equal(limited.output().match(/the memory-leak worker died/g)?.length, 1, 'no second worker was started to die');
       assert.equal((await fetch(`${limited.url}/healthz`)).status, 200, 'the API process lives on');
       const bought = await buy(limited, concert.id);
       assert.equal(bought.status, 201, await bought.text());
