@@ -46,6 +46,8 @@ test('scorecard --render: a row names what Alertmanager held back and by what; a
       { scenario: 'database-outage', fault: 'database.outage', alert: 'DatabaseUnreachable', trials: [trial(['ProbeFailing (by DatabaseUnreachable)', 'AvailabilitySLOFastBurn (by IncidentAftermath (aftermath))'])] },
       { scenario: 'payment-failures', fault: 'failureRate', alert: 'PurchaseFailureRateHigh', trials: [trial([])] },
       { scenario: 'latency', fault: 'latencyMs', alert: 'HighRequestLatency', trials: [trial(undefined)] },
+      // A row records its outage kind when measured: a scenario since renamed (no file) keeps its goal.
+      { scenario: 'api-down-since-renamed', fault: 'apiDown', alert: 'ApiDown', outage: 'total', trials: [trial([])] },
     ];
     writeFileSync(join(dir, 'card.json'), JSON.stringify({ meta: { status: 'complete' }, rows }));
     const result = await runCli('tools/scenario/scorecard.ts', ['--render', '--out', join(dir, 'card')]);
@@ -60,8 +62,11 @@ test('scorecard --render: a row names what Alertmanager held back and by what; a
     assert.equal(cell('latency'), 'not recorded');
     // Which goal a row is held to comes from its scenario file (`outage: total` in database-outage.yaml).
     const goal = (prefix: string) => table.find((line) => line.startsWith(`| median time to page ≤ ${prefix}`))!;
-    assert.match(goal('30 s for total outages'), /\| database-outage 21 s \|$/);
+    assert.match(goal('30 s for total outages'), /\| database-outage 21 s, api-down-since-renamed 21 s \|$/);
     assert.match(goal('60 s for partial faults'), /\| payment-failures 21 s, latency 21 s \|$/);
+    const missing = await runCli('tools/scenario/scorecard.ts', ['--render', '--out', join(dir, 'none')]);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /^scorecard: no .*none\.json to render\n$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
