@@ -28,6 +28,21 @@ test('scorecard: --help is the usage on stdout (exit 0); unknown scenarios, bad 
   assert.equal(readFileSync(SCORECARD, 'utf8'), before, 'the committed scorecard is untouched');
 });
 
+test('scorecard --merge onto a file that is not a scorecard: one line, exit 2, before any trial starts; the file is left as it was', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tp-scorecard-merge-'));
+  try {
+    writeFileSync(join(dir, 'card.json'), '{"rows": [');
+    const result = await runCli('tools/scenario/scorecard.ts', ['--merge', '--only', 'noisy-calm', '--calm-soak', '0', '--out', join(dir, 'card'), '--runs', join(dir, 'runs')]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.match(result.stderr, /card\.json is not a scorecard's JSON/);
+    assert.doesNotMatch(result.stdout, /trial 1\/1/, 'no trial started');
+    assert.equal(readFileSync(join(dir, 'card.json'), 'utf8'), '{"rows": [');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('scorecard --render: a row names what Alertmanager held back and by what; a row from before that was recorded says "not recorded"', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tp-scorecard-'));
   try {
